@@ -1,0 +1,12 @@
+//! The pure rules of tongban (通办): no I/O, no clocks, no database.
+//!
+//! Each module is one part of the domain primer:
+//! - [`identity`]: resident ID numbers, unified social credit codes, mobile numbers, masking;
+//! - [`region`]: administrative divisions (行政区划), service centers and departments;
+//! - [`calendar`]: the official working-day calendar and time-limit counting (办结时限);
+//! - [`catalog`]: service items (政务服务事项), their standard elements, and one-thing bundles (一件事).
+
+pub mod calendar;
+pub mod catalog;
+pub mod identity;
+pub mod region;
