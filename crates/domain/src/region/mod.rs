@@ -205,12 +205,21 @@ mod tests {
 
     #[test]
     fn rejects_bad_codes_with_reasons() {
-        assert_eq!(RegionCode::parse("4304").unwrap_err(), RegionCodeError::Length(4));
-        assert_eq!(RegionCode::parse("43040a").unwrap_err(), RegionCodeError::NotDigits);
+        assert_eq!(
+            RegionCode::parse("4304").unwrap_err(),
+            RegionCodeError::Length(4)
+        );
+        assert_eq!(
+            RegionCode::parse("43040a").unwrap_err(),
+            RegionCodeError::NotDigits
+        );
         assert_eq!(
             RegionCode::parse("990000").unwrap_err(),
             RegionCodeError::Province("99".into())
         );
-        assert_eq!(RegionCode::parse("990000").unwrap_err().code(), "region.code_province");
+        assert_eq!(
+            RegionCode::parse("990000").unwrap_err().code(),
+            "region.code_province"
+        );
     }
 }

@@ -166,7 +166,11 @@ mod tests {
     #[test]
     fn lineage_runs_to_the_province() {
         let t = hengyang();
-        let names: Vec<_> = t.lineage("430422100001").iter().map(|r| r.name.as_str()).collect();
+        let names: Vec<_> = t
+            .lineage("430422100001")
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect();
         assert_eq!(names, ["某社区", "云集街道", "衡南县", "衡阳市", "湖南省"]);
         assert!(t.is_within("430422100001", "430400"));
         assert!(!t.is_within("430422100001", "430481"));

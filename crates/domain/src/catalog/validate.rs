@@ -1,0 +1,1391 @@
+//! 目录校验 — the semantic rules of a catalog, beyond what the file format itself enforces.
+//!
+//! [`validate_catalog`] reports every broken rule at once, each with a stable code (listed with
+//! their reasons in `docs/CATALOG.md`) and a field path inside the item, bundle or index file.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::Catalog;
+use super::bundle::Bundle;
+use super::index::CatalogIndex;
+use super::item::{
+    Audience, FieldType, HandlingMode, Item, ItemKind, JurisdictionRule, Requirement, ResultKind,
+    Role, StepKind,
+};
+use super::plan::plan_with;
+use super::problem::{Problem, Subject, codes};
+
+/// Checks every rule of `docs/CATALOG.md` and returns every problem found (empty when the catalog is
+/// valid). Problems carry no file or line here; [`super::parse_catalog`] adds them.
+pub fn validate_catalog(catalog: &Catalog) -> Vec<Problem> {
+    check(
+        Some(&catalog.index),
+        &catalog.items,
+        &catalog.bundles,
+        &BTreeSet::new(),
+    )
+    .into_iter()
+    .map(|l| l.problem)
+    .collect()
+}
+
+/// Where in the catalog a problem was found, so the file reader can give it a file and line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Locus {
+    Index,
+    Item(usize),
+    Bundle(usize),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Located {
+    pub locus: Locus,
+    pub problem: Problem,
+}
+
+/// The rules. `index` is `None` when `catalog.toml` could not be read (checks against it are
+/// skipped); bundles do not report unknown items in `unreadable_items` (their files had problems).
+pub(crate) fn check(
+    index: Option<&CatalogIndex>,
+    items: &[Item],
+    bundles: &[Bundle],
+    unreadable_items: &BTreeSet<String>,
+) -> Vec<Located> {
+    let mut out = Out::default();
+    if let Some(index) = index {
+        check_index(index, &mut out);
+    }
+    let mut first_item: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut material_names: BTreeMap<&str, (&str, &str, usize)> = BTreeMap::new();
+    for (i, item) in items.iter().enumerate() {
+        let mut at = At::new(&mut out, Locus::Item(i), Subject::Item(item.code.clone()));
+        if let Some(&first) = first_item.get(item.code.as_str()) {
+            at.push(
+                "code",
+                codes::DUPLICATE_ITEM_CODE,
+                format!(
+                    "item code {} is also used by item #{} of the catalog",
+                    item.code,
+                    first + 1
+                ),
+                format!("事项编码 {} 与目录中第 {} 个事项重复", item.code, first + 1),
+            );
+        } else {
+            first_item.insert(&item.code, i);
+        }
+        check_item(index, item, &mut at);
+        // The same material code must mean the same material everywhere.
+        for (j, m) in item.materials.iter().enumerate() {
+            match material_names.get(m.code.as_str()) {
+                None => {
+                    material_names.insert(&m.code, (&m.name, &item.code, j));
+                }
+                Some(&(name, other, k)) if name != m.name => at.push(
+                    format!("materials[{j}].name"),
+                    codes::MATERIAL_NAME_CONFLICT,
+                    format!(
+                        "material {} is named \"{}\" here but \"{name}\" in item {other} \
+                         (materials[{k}]); one code must name one material",
+                        m.code, m.name
+                    ),
+                    format!(
+                        "材料编码 {} 在此名为「{}」，在事项 {other}（materials[{k}]）中名为「{name}」；\
+                         同一编码只能对应同一种材料",
+                        m.code, m.name
+                    ),
+                ),
+                Some(_) => {}
+            }
+        }
+    }
+    let lookup = |code: &str| first_item.get(code).and_then(|&i| items.get(i));
+    let mut first_bundle: BTreeMap<&str, usize> = BTreeMap::new();
+    for (b, bundle) in bundles.iter().enumerate() {
+        let mut at = At::new(
+            &mut out,
+            Locus::Bundle(b),
+            Subject::Bundle(bundle.code.clone()),
+        );
+        if let Some(&first) = first_bundle.get(bundle.code.as_str()) {
+            at.push(
+                "code",
+                codes::DUPLICATE_BUNDLE_CODE,
+                format!(
+                    "bundle code {} is also used by bundle #{}",
+                    bundle.code,
+                    first + 1
+                ),
+                format!("一件事编码 {} 与第 {} 个一件事重复", bundle.code, first + 1),
+            );
+        } else {
+            first_bundle.insert(&bundle.code, b);
+        }
+        check_bundle(index, bundle, &lookup, &mut at);
+        if let Err(problems) = plan_with(bundle, &lookup, &|code: &str| {
+            unreadable_items.contains(code)
+        }) {
+            for problem in problems {
+                at.out.list.push(Located {
+                    locus: Locus::Bundle(b),
+                    problem,
+                });
+            }
+        }
+    }
+    out.list
+}
+
+#[derive(Default)]
+struct Out {
+    list: Vec<Located>,
+}
+
+/// Pushes problems about one part of the catalog.
+struct At<'o> {
+    out: &'o mut Out,
+    locus: Locus,
+    subject: Subject,
+}
+
+impl<'o> At<'o> {
+    fn new(out: &'o mut Out, locus: Locus, subject: Subject) -> Self {
+        Self {
+            out,
+            locus,
+            subject,
+        }
+    }
+
+    fn push(
+        &mut self,
+        path: impl Into<String>,
+        code: &'static str,
+        message: impl Into<String>,
+        message_zh: impl Into<String>,
+    ) {
+        let problem = Problem::new(self.subject.clone(), path, code, message, message_zh);
+        self.out.list.push(Located {
+            locus: self.locus,
+            problem,
+        });
+    }
+
+    fn empty_name(&mut self, path: impl Into<String>, value: &str, what: &str, what_zh: &str) {
+        if value.trim().is_empty() {
+            self.push(
+                path,
+                codes::EMPTY_NAME,
+                format!("{what} must not be empty"),
+                format!("{what_zh}不能为空"),
+            );
+        }
+    }
+}
+
+/// Codes become file names and URLs: ASCII letters, digits, `-`, `_`, `.`, not starting with `.`.
+fn is_code(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('.')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// Keys are snake_case: a lowercase ASCII letter, then lowercase letters, digits and `_`.
+fn is_key(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+fn bad_code(at: &mut At<'_>, path: String, value: &str) {
+    if !is_code(value) {
+        at.push(
+            path,
+            codes::BAD_CODE,
+            format!(
+                "code \"{value}\" must be ASCII letters, digits, '-', '_' or '.' (it names files)"
+            ),
+            format!("编码「{value}」只能由英文字母、数字、“-”“_”“.”组成（它用作文件名）"),
+        );
+    }
+}
+
+fn bad_key(at: &mut At<'_>, path: String, value: &str) {
+    if !is_key(value) {
+        at.push(
+            path,
+            codes::BAD_KEY,
+            format!("key \"{value}\" must be snake_case: a-z, 0-9 and '_', starting with a letter"),
+            format!("键「{value}」须为小写英文字母、数字和下划线，并以字母开头"),
+        );
+    }
+}
+
+fn audience_en(a: Audience) -> &'static str {
+    match a {
+        Audience::Person => "persons",
+        Audience::Organization => "organizations",
+        Audience::Both => "persons and organizations",
+    }
+}
+
+fn audience_zh(a: Audience) -> &'static str {
+    match a {
+        Audience::Person => "自然人",
+        Audience::Organization => "法人",
+        Audience::Both => "自然人和法人",
+    }
+}
+
+/// A life event of `event` audience may hold items and bundles of audience `member`.
+fn event_fits(event: Audience, member: Audience) -> bool {
+    event == Audience::Both || member == Audience::Both || event == member
+}
+
+fn check_index(index: &CatalogIndex, out: &mut Out) {
+    let mut at = At::new(out, Locus::Index, Subject::Index);
+    at.empty_name("name", &index.name, "the catalog name", "目录名称");
+    if index.city.len() != 6 || !index.city.chars().all(|c| c.is_ascii_digit()) {
+        at.push(
+            "city",
+            codes::BAD_CITY_CODE,
+            format!(
+                "city \"{}\" must be a 6-digit GB/T 2260 code such as 430400",
+                index.city
+            ),
+            format!(
+                "city「{}」须为 6 位行政区划代码（GB/T 2260），如 430400",
+                index.city
+            ),
+        );
+    }
+    let mut seen = BTreeSet::new();
+    for (k, d) in index.department_types.iter().enumerate() {
+        bad_key(&mut at, format!("department_types[{k}].key"), &d.key);
+        if !seen.insert(d.key.as_str()) {
+            at.push(
+                format!("department_types[{k}].key"),
+                codes::DUPLICATE_DEPARTMENT_TYPE,
+                format!("department type {} is defined twice", d.key),
+                format!("部门类型 {} 重复定义", d.key),
+            );
+        }
+        at.empty_name(
+            format!("department_types[{k}].name"),
+            &d.name,
+            "the name",
+            "名称",
+        );
+        at.empty_name(
+            format!("department_types[{k}].short_name"),
+            &d.short_name,
+            "the short name",
+            "简称",
+        );
+        if d.levels.is_empty() {
+            at.push(
+                format!("department_types[{k}].levels"),
+                codes::DEPARTMENT_TYPE_WITHOUT_LEVELS,
+                format!("department type {} must exist at one level at least", d.key),
+                format!("部门类型 {} 至少应有一个层级", d.key),
+            );
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for (k, e) in index.life_events.iter().enumerate() {
+        bad_key(&mut at, format!("life_events[{k}].key"), &e.key);
+        if !seen.insert(e.key.as_str()) {
+            at.push(
+                format!("life_events[{k}].key"),
+                codes::DUPLICATE_LIFE_EVENT,
+                format!("life event {} is defined twice", e.key),
+                format!("生活事件 {} 重复定义", e.key),
+            );
+        }
+        at.empty_name(
+            format!("life_events[{k}].name"),
+            &e.name,
+            "the name",
+            "名称",
+        );
+    }
+}
+
+fn check_item(index: Option<&CatalogIndex>, item: &Item, at: &mut At<'_>) {
+    bad_code(at, "code".into(), &item.code);
+    at.empty_name("name", &item.name, "the item name", "事项名称");
+    if let Some(index) = index {
+        check_item_against_index(index, item, at);
+    }
+    if item.committed_limit_days > item.legal_limit_days {
+        at.push(
+            "committed_limit_days",
+            codes::COMMITTED_OVER_LEGAL,
+            format!(
+                "the committed limit ({} working days) is longer than the legal limit ({})",
+                item.committed_limit_days, item.legal_limit_days
+            ),
+            format!(
+                "承诺办结时限（{} 个工作日）超过法定办结时限（{} 个工作日）",
+                item.committed_limit_days, item.legal_limit_days
+            ),
+        );
+    }
+    check_standard(item, at);
+    check_materials(item, at);
+    check_steps(item, at);
+    check_fields(item, at);
+    check_jurisdiction(item, at);
+}
+
+fn check_item_against_index(index: &CatalogIndex, item: &Item, at: &mut At<'_>) {
+    match index
+        .department_types
+        .iter()
+        .find(|d| d.key == item.department_type)
+    {
+        None => at.push(
+            "department_type",
+            codes::UNKNOWN_DEPARTMENT_TYPE,
+            format!(
+                "department type \"{}\" is not one of catalog.toml's department_types",
+                item.department_type
+            ),
+            format!(
+                "部门类型「{}」不在 catalog.toml 的 department_types 中",
+                item.department_type
+            ),
+        ),
+        Some(d) if !d.levels.contains(&item.department_level) => {
+            let level = match item.department_level {
+                super::item::DepartmentLevel::City => ("city", "市级"),
+                super::item::DepartmentLevel::County => ("county", "县级"),
+            };
+            at.push(
+                "department_level",
+                codes::DEPARTMENT_LEVEL_NOT_AVAILABLE,
+                format!("there is no {} department at {} level", d.key, level.0),
+                format!("{}（{}）没有{}部门", d.name, d.key, level.1),
+            );
+        }
+        Some(_) => {}
+    }
+    for (j, key) in item.life_events.iter().enumerate() {
+        match index.life_events.iter().find(|e| &e.key == key) {
+            None => at.push(
+                format!("life_events[{j}]"),
+                codes::UNKNOWN_LIFE_EVENT,
+                format!("life event \"{key}\" is not one of catalog.toml's life_events"),
+                format!("生活事件「{key}」不在 catalog.toml 的 life_events 中"),
+            ),
+            Some(e) if !event_fits(e.audience, item.audience) => at.push(
+                format!("life_events[{j}]"),
+                codes::LIFE_EVENT_AUDIENCE_MISMATCH,
+                format!(
+                    "life event {key} is for {} but the item is for {}",
+                    audience_en(e.audience),
+                    audience_en(item.audience)
+                ),
+                format!(
+                    "生活事件 {key} 面向{}，事项却面向{}",
+                    audience_zh(e.audience),
+                    audience_zh(item.audience)
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
+}
+
+fn check_standard(item: &Item, at: &mut At<'_>) {
+    let s = &item.standard;
+    if !s.fee_yuan.is_finite() || s.fee_yuan < 0.0 {
+        at.push(
+            "standard.fee_yuan",
+            codes::BAD_FEE,
+            format!("the fee {} must be a number of yuan, 0 or more", s.fee_yuan),
+            format!("收费金额 {} 须为不小于 0 的元数", s.fee_yuan),
+        );
+    } else if s.fee_yuan > 0.0 && s.fee_basis.as_deref().is_none_or(|b| b.trim().is_empty()) {
+        at.push(
+            "standard.fee_yuan",
+            codes::FEE_WITHOUT_BASIS,
+            "an item that charges a fee must state its basis in standard.fee_basis",
+            "收费事项须在 standard.fee_basis 中写明收费依据",
+        );
+    }
+    if s.result.kind == ResultKind::Certificate
+        && s.result
+            .certificate_type
+            .as_deref()
+            .is_none_or(|t| t.trim().is_empty())
+    {
+        at.push(
+            "standard.result.certificate_type",
+            codes::CERTIFICATE_WITHOUT_TYPE,
+            "a certificate result must name its e-certificate type (certificate_type)",
+            "办理结果为证照的，须写明电子证照类型（certificate_type）",
+        );
+    }
+    if let Some(c) = &item.commitment
+        && c.verification_percent > 100
+    {
+        at.push(
+            "commitment.verification_percent",
+            codes::VERIFICATION_PERCENT_OVER_100,
+            format!(
+                "verification_percent {} is more than 100",
+                c.verification_percent
+            ),
+            format!("事后核查比例 {}% 超过 100%", c.verification_percent),
+        );
+    }
+}
+
+fn check_materials(item: &Item, at: &mut At<'_>) {
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut tolerable = None;
+    let mut replaceable = None;
+    for (j, m) in item.materials.iter().enumerate() {
+        bad_code(at, format!("materials[{j}].code"), &m.code);
+        if let Some(first) = seen.insert(&m.code, j) {
+            at.push(
+                format!("materials[{j}].code"),
+                codes::DUPLICATE_MATERIAL,
+                format!(
+                    "material {} is already listed at materials[{first}]",
+                    m.code
+                ),
+                format!("材料 {} 已在 materials[{first}] 列出", m.code),
+            );
+        }
+        at.empty_name(
+            format!("materials[{j}].name"),
+            &m.name,
+            "the material name",
+            "材料名称",
+        );
+        if m.copies == 0 {
+            at.push(
+                format!("materials[{j}].copies"),
+                codes::ZERO_COPIES,
+                "copies must be 1 or more",
+                "份数至少为 1",
+            );
+        }
+        if m.requirement == Requirement::Conditional
+            && m.condition.as_deref().is_none_or(|c| c.trim().is_empty())
+        {
+            at.push(
+                format!("materials[{j}].condition"),
+                codes::CONDITIONAL_WITHOUT_CONDITION,
+                "a conditional material must state its condition (e.g. 委托他人办理的)",
+                "情形性材料须写明适用情形（condition），如“委托他人办理的”",
+            );
+        }
+        if let Some(days) = m.tolerable_days {
+            tolerable.get_or_insert(j);
+            let path = format!("materials[{j}].tolerable_days");
+            if item.is_instant() {
+                at.push(
+                    path,
+                    codes::TOLERABLE_ON_INSTANT_ITEM,
+                    "an instant item (committed limit 0) is concluded on the spot and cannot \
+                     accept a material later (容缺)",
+                    "即办件（承诺时限为 0）当场办结，不能容缺后补",
+                );
+            } else if days == 0 {
+                at.push(
+                    path,
+                    codes::TOLERABLE_DAYS_ZERO,
+                    "tolerable_days must be 1 or more working days",
+                    "容缺补正期限至少为 1 个工作日",
+                );
+            } else if days > item.committed_limit_days {
+                at.push(
+                    path,
+                    codes::TOLERABLE_DAYS_OVER_LIMIT,
+                    format!(
+                        "{days} working days to supply it exceeds the committed limit of {}",
+                        item.committed_limit_days
+                    ),
+                    format!(
+                        "容缺补正期限 {days} 个工作日超过承诺办结时限 {} 个工作日",
+                        item.committed_limit_days
+                    ),
+                );
+            }
+        }
+        if m.replaceable_by_commitment {
+            replaceable.get_or_insert(j);
+        }
+    }
+    let mode_at = |mode: HandlingMode| item.modes.iter().position(|&m| m == mode);
+    if let Some(j) = tolerable {
+        let path = format!("materials[{j}].tolerable_days");
+        if item.tolerance.is_none() {
+            at.push(
+                path.clone(),
+                codes::TOLERABLE_WITHOUT_SETTINGS,
+                "a tolerable material needs a [tolerance] table saying what happens when the \
+                 supplement is late",
+                "有容缺材料的事项须有 [tolerance] 设置，写明逾期未补正如何处理",
+            );
+        }
+        if mode_at(HandlingMode::Tolerance).is_none() {
+            at.push(
+                path,
+                codes::TOLERABLE_WITHOUT_MODE,
+                "a tolerable material needs \"tolerance\" in modes",
+                "有容缺材料的事项须在 modes 中包含 \"tolerance\"（容缺办）",
+            );
+        }
+    } else if let Some(k) = mode_at(HandlingMode::Tolerance) {
+        at.push(
+            format!("modes[{k}]"),
+            codes::TOLERANCE_MODE_WITHOUT_MATERIAL,
+            "the item allows 容缺办 but no material has tolerable_days",
+            "事项允许容缺办，但没有任何材料设置了 tolerable_days",
+        );
+    }
+    if let Some(j) = replaceable {
+        let path = format!("materials[{j}].replaceable_by_commitment");
+        if item.commitment.is_none() {
+            at.push(
+                path.clone(),
+                codes::REPLACEABLE_WITHOUT_SETTINGS,
+                "a material replaceable by commitment needs a [commitment] table (text, \
+                 verification_percent, bar_days)",
+                "可告知承诺的材料须有 [commitment] 设置（承诺书文本、核查比例、限制天数）",
+            );
+        }
+        if mode_at(HandlingMode::Commitment).is_none() {
+            at.push(
+                path,
+                codes::REPLACEABLE_WITHOUT_MODE,
+                "a material replaceable by commitment needs \"commitment\" in modes",
+                "可告知承诺的材料须在 modes 中包含 \"commitment\"（承诺办）",
+            );
+        }
+    } else if let Some(k) = mode_at(HandlingMode::Commitment) {
+        at.push(
+            format!("modes[{k}]"),
+            codes::COMMITMENT_MODE_WITHOUT_MATERIAL,
+            "the item allows 承诺办 but no material is replaceable_by_commitment",
+            "事项允许承诺办，但没有任何材料可以告知承诺替代",
+        );
+    }
+}
+
+/// Who may act at a step: staff only; an instant item's window may also decide (当场办结).
+fn role_allowed(kind: StepKind, role: Role, instant: bool) -> bool {
+    match role {
+        Role::Approver => true,
+        Role::Clerk => kind != StepKind::Decide || instant,
+        Role::Applicant | Role::Supervisor | Role::CatalogAdmin | Role::SystemAdmin => false,
+    }
+}
+
+fn check_steps(item: &Item, at: &mut At<'_>) {
+    let steps = &item.steps;
+    let Some(first) = steps.first() else {
+        at.push(
+            "steps",
+            codes::NO_STEPS,
+            "an item needs steps: at least accept and conclude",
+            "事项须有办理环节，至少包括受理和办结",
+        );
+        return;
+    };
+    if first.kind != StepKind::Accept {
+        at.push(
+            "steps[0].kind",
+            codes::FIRST_STEP_NOT_ACCEPT,
+            format!(
+                "the first step must be accept (受理), not {}",
+                first.kind.name_zh()
+            ),
+            format!("第一个环节须为受理，而不是{}", first.kind.name_zh()),
+        );
+    }
+    let mut highest = first.kind;
+    for (k, s) in steps.iter().enumerate().skip(1) {
+        if steps.iter().take(k).any(|p| p.kind == s.kind) {
+            at.push(
+                format!("steps[{k}].kind"),
+                codes::DUPLICATE_STEP,
+                format!("step {} appears twice", s.kind.name_zh()),
+                format!("环节「{}」重复", s.kind.name_zh()),
+            );
+        } else if s.kind < highest {
+            at.push(
+                format!("steps[{k}].kind"),
+                codes::STEP_OUT_OF_ORDER,
+                format!(
+                    "step {} cannot come after {}; the order is accept, review, decide, \
+                     conclude, deliver",
+                    s.kind.name_zh(),
+                    highest.name_zh()
+                ),
+                format!(
+                    "环节「{}」不能排在「{}」之后；顺序为受理、审查、决定、办结、送达",
+                    s.kind.name_zh(),
+                    highest.name_zh()
+                ),
+            );
+        }
+        highest = highest.max(s.kind);
+    }
+    if !steps.iter().any(|s| s.kind == StepKind::Conclude) {
+        at.push(
+            "steps",
+            codes::MISSING_CONCLUDE_STEP,
+            "the steps must include conclude (办结)",
+            "办理环节须包括办结",
+        );
+    }
+    let total: u64 = steps.iter().map(|s| u64::from(s.share_percent)).sum();
+    if total != 100 {
+        at.push(
+            "steps",
+            codes::STEP_SHARES_NOT_100,
+            format!("the steps' share_percent add up to {total}, not 100"),
+            format!("各环节时限占比之和为 {total}%，应为 100%"),
+        );
+    }
+    for (k, s) in steps.iter().enumerate() {
+        if !role_allowed(s.kind, s.role, item.is_instant()) {
+            let (en, zh) = if s.role == Role::Clerk {
+                (
+                    "only an approver decides a committed item (a clerk may decide only instant \
+                     items)"
+                        .to_owned(),
+                    "承诺件须由审批人员决定（窗口人员只能决定即办件）".to_owned(),
+                )
+            } else {
+                (
+                    "steps are acted on by clerks or approvers only".to_owned(),
+                    "办理环节只能由窗口人员或审批人员办理".to_owned(),
+                )
+            };
+            at.push(
+                format!("steps[{k}].role"),
+                codes::STEP_ROLE_NOT_ALLOWED,
+                en,
+                zh,
+            );
+        }
+    }
+    let decides =
+        item.kind == ItemKind::Licence || item.standard.result.kind == ResultKind::Decision;
+    if decides && !steps.iter().any(|s| s.kind == StepKind::Decide) {
+        at.push(
+            "steps",
+            codes::DECISION_WITHOUT_DECIDE_STEP,
+            "a licence or an item whose result is a decision needs a decide (决定) step",
+            "行政许可或结果为决定书的事项须有决定环节",
+        );
+    }
+}
+
+fn check_fields(item: &Item, at: &mut At<'_>) {
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for (j, f) in item.fields.iter().enumerate() {
+        bad_key(at, format!("fields[{j}].key"), &f.key);
+        if let Some(first) = seen.insert(&f.key, j) {
+            at.push(
+                format!("fields[{j}].key"),
+                codes::DUPLICATE_FIELD_KEY,
+                format!("field key {} is already used by fields[{first}]", f.key),
+                format!("字段键 {} 已被 fields[{first}] 使用", f.key),
+            );
+        }
+        at.empty_name(
+            format!("fields[{j}].label"),
+            &f.label,
+            "the label",
+            "字段标签",
+        );
+        let not_applicable = |at: &mut At<'_>, key: &str, applies: &str, applies_zh: &str| {
+            at.push(
+                format!("fields[{j}].{key}"),
+                codes::CONSTRAINT_NOT_APPLICABLE,
+                format!("{key} applies to {applies} fields only"),
+                format!("{key} 只适用于{applies_zh}字段"),
+            );
+        };
+        let is_select = f.field_type == FieldType::Select;
+        if is_select && f.options.is_empty() {
+            at.push(
+                format!("fields[{j}].options"),
+                codes::SELECT_WITHOUT_OPTIONS,
+                "a select field needs options",
+                "下拉选择字段须有 options 选项",
+            );
+        }
+        if !is_select && !f.options.is_empty() {
+            not_applicable(at, "options", "select", "下拉选择（select）");
+        }
+        let mut opts = BTreeSet::new();
+        for (k, o) in f.options.iter().enumerate() {
+            if !opts.insert(o.as_str()) {
+                at.push(
+                    format!("fields[{j}].options[{k}]"),
+                    codes::DUPLICATE_OPTION,
+                    format!("option \"{o}\" is listed twice"),
+                    format!("选项「{o}」重复"),
+                );
+            }
+        }
+        if let Some(len) = f.max_length {
+            if !matches!(f.field_type, FieldType::Text | FieldType::Textarea) {
+                not_applicable(
+                    at,
+                    "max_length",
+                    "text and textarea",
+                    "文本（text、textarea）",
+                );
+            } else if len == 0 {
+                at.push(
+                    format!("fields[{j}].max_length"),
+                    codes::MAX_LENGTH_ZERO,
+                    "max_length must be 1 or more",
+                    "max_length 至少为 1",
+                );
+            }
+        }
+        if f.field_type != FieldType::Number {
+            if f.min.is_some() {
+                not_applicable(at, "min", "number", "数字（number）");
+            }
+            if f.max.is_some() {
+                not_applicable(at, "max", "number", "数字（number）");
+            }
+        }
+        if let (Some(min), Some(max)) = (f.min, f.max)
+            && min > max
+        {
+            at.push(
+                format!("fields[{j}].min"),
+                codes::MIN_OVER_MAX,
+                format!("min {min} is greater than max {max}"),
+                format!("最小值 {min} 大于最大值 {max}"),
+            );
+        }
+    }
+}
+
+fn check_jurisdiction(item: &Item, at: &mut At<'_>) {
+    let rule = item.jurisdiction;
+    if let Some(key) = rule.region_field() {
+        match item.fields.iter().position(|f| f.key == key) {
+            None => at.push(
+                "jurisdiction",
+                codes::JURISDICTION_FIELD_MISSING,
+                format!(
+                    "jurisdiction {} is read from the form: add a region field with key `{key}`",
+                    jurisdiction_key(rule)
+                ),
+                format!(
+                    "管辖规则 {} 依据表单确定办理地：须有键为 `{key}` 的行政区划字段",
+                    jurisdiction_key(rule)
+                ),
+            ),
+            Some(j)
+                if item
+                    .fields
+                    .get(j)
+                    .is_some_and(|f| f.field_type != FieldType::Region) =>
+            {
+                at.push(
+                    format!("fields[{j}].type"),
+                    codes::JURISDICTION_FIELD_NOT_REGION,
+                    format!("field `{key}` decides jurisdiction, so its type must be region"),
+                    format!("字段 `{key}` 用于确定管辖地，类型须为 region（行政区划）"),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+    let mismatch = match rule {
+        JurisdictionRule::Hukou => item.audience == Audience::Organization,
+        JurisdictionRule::RegisteredAddress => item.audience == Audience::Person,
+        JurisdictionRule::PropertyLocation | JurisdictionRule::ReceivingCenter => false,
+    };
+    if mismatch {
+        at.push(
+            "jurisdiction",
+            codes::JURISDICTION_AUDIENCE_MISMATCH,
+            format!(
+                "jurisdiction {} does not fit an item for {} (hukou is for persons, \
+                 registered_address for organizations)",
+                jurisdiction_key(rule),
+                audience_en(item.audience)
+            ),
+            format!(
+                "管辖规则 {} 不适用于面向{}的事项（户籍地适用于自然人，注册地适用于法人）",
+                jurisdiction_key(rule),
+                audience_zh(item.audience)
+            ),
+        );
+    }
+}
+
+fn jurisdiction_key(rule: JurisdictionRule) -> &'static str {
+    match rule {
+        JurisdictionRule::Hukou => "hukou",
+        JurisdictionRule::RegisteredAddress => "registered_address",
+        JurisdictionRule::PropertyLocation => "property_location",
+        JurisdictionRule::ReceivingCenter => "receiving_center",
+    }
+}
+
+fn check_bundle<'a>(
+    index: Option<&CatalogIndex>,
+    bundle: &Bundle,
+    lookup: &dyn Fn(&str) -> Option<&'a Item>,
+    at: &mut At<'_>,
+) {
+    bad_code(at, "code".into(), &bundle.code);
+    at.empty_name("name", &bundle.name, "the bundle name", "一件事名称");
+    if let Some(index) = index {
+        match index
+            .life_events
+            .iter()
+            .find(|e| e.key == bundle.life_event)
+        {
+            None => at.push(
+                "life_event",
+                codes::UNKNOWN_LIFE_EVENT,
+                format!(
+                    "life event \"{}\" is not one of catalog.toml's life_events",
+                    bundle.life_event
+                ),
+                format!(
+                    "生活事件「{}」不在 catalog.toml 的 life_events 中",
+                    bundle.life_event
+                ),
+            ),
+            Some(e) if !event_fits(e.audience, bundle.audience) => at.push(
+                "life_event",
+                codes::LIFE_EVENT_AUDIENCE_MISMATCH,
+                format!(
+                    "life event {} is for {} but the bundle is for {}",
+                    e.key,
+                    audience_en(e.audience),
+                    audience_en(bundle.audience)
+                ),
+                format!(
+                    "生活事件 {} 面向{}，一件事却面向{}",
+                    e.key,
+                    audience_zh(e.audience),
+                    audience_zh(bundle.audience)
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
+    for (k, entry) in bundle.items.iter().enumerate() {
+        let Some(item) = lookup(&entry.item) else {
+            continue;
+        };
+        if item.audience != Audience::Both && item.audience != bundle.audience {
+            at.push(
+                format!("items[{k}].item"),
+                codes::BUNDLE_AUDIENCE_MISMATCH,
+                format!(
+                    "item {} ({}) is for {} but the bundle is for {}",
+                    item.code,
+                    item.name,
+                    audience_en(item.audience),
+                    audience_en(bundle.audience)
+                ),
+                format!(
+                    "事项 {}（{}）面向{}，一件事却面向{}",
+                    item.code,
+                    item.name,
+                    audience_zh(item.audience),
+                    audience_zh(bundle.audience)
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::fixtures::*;
+    use crate::catalog::item::{
+        CommitmentSettings, DepartmentLevel, MaterialForm, ToleranceExpiry, ToleranceSettings,
+    };
+
+    fn problems_of(catalog: &Catalog) -> Vec<(&'static str, String)> {
+        validate_catalog(catalog)
+            .into_iter()
+            .map(|p| (p.code, p.path))
+            .collect()
+    }
+
+    /// Changes one item of a valid catalog and returns its problems as (code, path).
+    fn item_problems(change: impl FnOnce(&mut Item)) -> Vec<(&'static str, String)> {
+        let mut it = item("430400-RS-0001", "养老保险参保登记");
+        change(&mut it);
+        problems_of(&catalog(vec![it], vec![]))
+    }
+
+    fn has(problems: &[(&'static str, String)], code: &str, path: &str) -> bool {
+        problems.iter().any(|(c, p)| *c == code && p == path)
+    }
+
+    #[track_caller]
+    fn expect_only(problems: Vec<(&'static str, String)>, code: &str, path: &str) {
+        assert_eq!(problems, vec![(code_static(code), path.to_owned())]);
+    }
+
+    fn code_static(code: &str) -> &'static str {
+        codes::ALL
+            .iter()
+            .find(|c| **c == code)
+            .copied()
+            .unwrap_or("?")
+    }
+
+    #[test]
+    fn the_fixture_catalog_is_valid() {
+        let items = vec![item("A", "甲"), item("B", "乙")];
+        let c = catalog(items, vec![bundle("YJS-1", &[("A", &[]), ("B", &["A"])])]);
+        assert_eq!(validate_catalog(&c), vec![]);
+    }
+
+    #[test]
+    fn index_rules() {
+        let mut c = catalog(vec![], vec![]);
+        c.index.name = " ".into();
+        c.index.city = "4304".into();
+        let mut dup = c.index.department_types[0].clone();
+        dup.levels.clear();
+        dup.short_name.clear();
+        c.index.department_types.push(dup);
+        c.index.life_events[1].key = "Birth Event".into();
+        let mut ev = c.index.life_events[0].clone();
+        ev.name.clear();
+        c.index.life_events.push(ev);
+        let got = problems_of(&c);
+        let want = [
+            (codes::EMPTY_NAME, "name"),
+            (codes::BAD_CITY_CODE, "city"),
+            (codes::DUPLICATE_DEPARTMENT_TYPE, "department_types[3].key"),
+            (codes::EMPTY_NAME, "department_types[3].short_name"),
+            (
+                codes::DEPARTMENT_TYPE_WITHOUT_LEVELS,
+                "department_types[3].levels",
+            ),
+            (codes::BAD_KEY, "life_events[1].key"),
+            (codes::DUPLICATE_LIFE_EVENT, "life_events[3].key"),
+            (codes::EMPTY_NAME, "life_events[3].name"),
+        ];
+        let want: Vec<(&str, String)> = want.iter().map(|(c, p)| (*c, p.to_string())).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn names_codes_and_limits() {
+        expect_only(
+            item_problems(|i| i.name = "".into()),
+            codes::EMPTY_NAME,
+            "name",
+        );
+        expect_only(
+            item_problems(|i| i.code = "A/B".into()),
+            codes::BAD_CODE,
+            "code",
+        );
+        expect_only(
+            item_problems(|i| i.committed_limit_days = 21),
+            codes::COMMITTED_OVER_LEGAL,
+            "committed_limit_days",
+        );
+        let c = catalog(vec![item("A", "甲"), item("A", "乙")], vec![]);
+        let got = validate_catalog(&c);
+        assert_eq!(got.len(), 1);
+        assert_eq!(
+            (got[0].code, got[0].path.as_str()),
+            (codes::DUPLICATE_ITEM_CODE, "code")
+        );
+        assert_eq!(got[0].subject, Subject::Item("A".into()));
+    }
+
+    #[test]
+    fn department_and_life_events() {
+        expect_only(
+            item_problems(|i| i.department_type = "police".into()),
+            codes::UNKNOWN_DEPARTMENT_TYPE,
+            "department_type",
+        );
+        expect_only(
+            item_problems(|i| i.department_type = "housing_fund".into()),
+            codes::DEPARTMENT_LEVEL_NOT_AVAILABLE,
+            "department_level",
+        );
+        let ok = item_problems(|i| {
+            i.department_type = "housing_fund".into();
+            i.department_level = DepartmentLevel::City;
+        });
+        assert_eq!(ok, vec![]);
+        expect_only(
+            item_problems(|i| i.life_events.push("wedding".into())),
+            codes::UNKNOWN_LIFE_EVENT,
+            "life_events[1]",
+        );
+        expect_only(
+            item_problems(|i| i.life_events = vec!["birth".into(), "business_start".into()]),
+            codes::LIFE_EVENT_AUDIENCE_MISMATCH,
+            "life_events[1]",
+        );
+    }
+
+    #[test]
+    fn fee_and_result() {
+        expect_only(
+            item_problems(|i| i.standard.fee_yuan = -1.0),
+            codes::BAD_FEE,
+            "standard.fee_yuan",
+        );
+        expect_only(
+            item_problems(|i| i.standard.fee_yuan = 10.0),
+            codes::FEE_WITHOUT_BASIS,
+            "standard.fee_yuan",
+        );
+        assert_eq!(
+            item_problems(|i| {
+                i.standard.fee_yuan = 10.0;
+                i.standard.fee_basis = Some("湘发改价费〔2020〕1号".into());
+            }),
+            vec![]
+        );
+        expect_only(
+            item_problems(|i| i.standard.result.kind = ResultKind::Certificate),
+            codes::CERTIFICATE_WITHOUT_TYPE,
+            "standard.result.certificate_type",
+        );
+    }
+
+    fn tolerable(i: &mut Item, days: u32) {
+        i.materials[0].tolerable_days = Some(days);
+        i.tolerance = Some(ToleranceSettings {
+            on_expiry: ToleranceExpiry::Terminate,
+        });
+        i.modes.push(HandlingMode::Tolerance);
+    }
+
+    #[test]
+    fn tolerance_rules() {
+        assert_eq!(item_problems(|i| tolerable(i, 5)), vec![]);
+        let p = "materials[0].tolerable_days";
+        expect_only(
+            item_problems(|i| tolerable(i, 0)),
+            codes::TOLERABLE_DAYS_ZERO,
+            p,
+        );
+        expect_only(
+            item_problems(|i| tolerable(i, 11)),
+            codes::TOLERABLE_DAYS_OVER_LIMIT,
+            p,
+        );
+        expect_only(
+            item_problems(|i| {
+                tolerable(i, 3);
+                i.committed_limit_days = 0;
+            }),
+            codes::TOLERABLE_ON_INSTANT_ITEM,
+            p,
+        );
+        expect_only(
+            item_problems(|i| {
+                tolerable(i, 3);
+                i.tolerance = None;
+            }),
+            codes::TOLERABLE_WITHOUT_SETTINGS,
+            p,
+        );
+        expect_only(
+            item_problems(|i| {
+                tolerable(i, 3);
+                i.modes.retain(|m| *m != HandlingMode::Tolerance);
+            }),
+            codes::TOLERABLE_WITHOUT_MODE,
+            p,
+        );
+        expect_only(
+            item_problems(|i| i.modes.push(HandlingMode::Tolerance)),
+            codes::TOLERANCE_MODE_WITHOUT_MATERIAL,
+            "modes[1]",
+        );
+    }
+
+    fn replaceable(i: &mut Item) {
+        i.materials[0].replaceable_by_commitment = true;
+        i.commitment = Some(CommitmentSettings {
+            text: "本人承诺所填信息真实".into(),
+            verification_percent: 10,
+            bar_days: 365,
+        });
+        i.modes.push(HandlingMode::Commitment);
+    }
+
+    #[test]
+    fn commitment_rules() {
+        assert_eq!(item_problems(replaceable), vec![]);
+        let p = "materials[0].replaceable_by_commitment";
+        expect_only(
+            item_problems(|i| {
+                replaceable(i);
+                i.commitment = None;
+            }),
+            codes::REPLACEABLE_WITHOUT_SETTINGS,
+            p,
+        );
+        expect_only(
+            item_problems(|i| {
+                replaceable(i);
+                i.modes.retain(|m| *m != HandlingMode::Commitment);
+            }),
+            codes::REPLACEABLE_WITHOUT_MODE,
+            p,
+        );
+        expect_only(
+            item_problems(|i| i.modes.push(HandlingMode::Commitment)),
+            codes::COMMITMENT_MODE_WITHOUT_MATERIAL,
+            "modes[1]",
+        );
+        expect_only(
+            item_problems(|i| {
+                replaceable(i);
+                if let Some(c) = &mut i.commitment {
+                    c.verification_percent = 101;
+                }
+            }),
+            codes::VERIFICATION_PERCENT_OVER_100,
+            "commitment.verification_percent",
+        );
+    }
+
+    #[test]
+    fn material_rules() {
+        expect_only(
+            item_problems(|i| i.materials.push(material("M-ID", "居民身份证"))),
+            codes::DUPLICATE_MATERIAL,
+            "materials[1].code",
+        );
+        expect_only(
+            item_problems(|i| i.materials[0].copies = 0),
+            codes::ZERO_COPIES,
+            "materials[0].copies",
+        );
+        expect_only(
+            item_problems(|i| i.materials[0].requirement = Requirement::Conditional),
+            codes::CONDITIONAL_WITHOUT_CONDITION,
+            "materials[0].condition",
+        );
+        expect_only(
+            item_problems(|i| i.materials[0].name = "".into()),
+            codes::EMPTY_NAME,
+            "materials[0].name",
+        );
+    }
+
+    #[test]
+    fn material_name_conflict_names_both_places() {
+        let a = item("A", "甲");
+        let mut b = item("B", "乙");
+        b.materials.insert(0, material("M-HK", "户口簿"));
+        b.materials[1].name = "身份证".into();
+        b.materials[1].form = MaterialForm::Original; // form may differ; the name may not
+        let problems = validate_catalog(&catalog(vec![a, b], vec![]));
+        assert_eq!(problems.len(), 1);
+        let p = &problems[0];
+        assert_eq!(
+            (p.code, p.path.as_str()),
+            (codes::MATERIAL_NAME_CONFLICT, "materials[1].name")
+        );
+        assert_eq!(p.subject, Subject::Item("B".into()));
+        assert!(
+            p.message
+                .contains("\"身份证\" here but \"居民身份证\" in item A (materials[0])"),
+            "{}",
+            p.message
+        );
+    }
+
+    #[test]
+    fn step_rules() {
+        use StepKind::*;
+        expect_only(item_problems(|i| i.steps.clear()), codes::NO_STEPS, "steps");
+        let got = item_problems(|i| i.steps.swap(0, 1));
+        assert!(
+            has(&got, codes::FIRST_STEP_NOT_ACCEPT, "steps[0].kind"),
+            "{got:?}"
+        );
+        let got = item_problems(|i| i.steps.swap(1, 2));
+        expect_only(got, codes::STEP_OUT_OF_ORDER, "steps[2].kind");
+        let got = item_problems(|i| {
+            i.steps[2] = step(Review, Role::Approver, 20);
+        });
+        expect_only(got, codes::DUPLICATE_STEP, "steps[2].kind");
+        let got = item_problems(|i| {
+            i.steps.pop();
+            i.steps.push(step(Deliver, Role::Clerk, 20));
+        });
+        expect_only(got, codes::MISSING_CONCLUDE_STEP, "steps");
+        expect_only(
+            item_problems(|i| i.steps[0].share_percent = 10),
+            codes::STEP_SHARES_NOT_100,
+            "steps",
+        );
+        expect_only(
+            item_problems(|i| i.steps[2].role = Role::Clerk),
+            codes::STEP_ROLE_NOT_ALLOWED,
+            "steps[2].role",
+        );
+        expect_only(
+            item_problems(|i| i.steps[3].role = Role::Applicant),
+            codes::STEP_ROLE_NOT_ALLOWED,
+            "steps[3].role",
+        );
+        // An instant item may be decided at the window, and may still have a review step.
+        assert_eq!(
+            item_problems(|i| {
+                i.committed_limit_days = 0;
+                i.steps[2].role = Role::Clerk;
+            }),
+            vec![]
+        );
+        let got = item_problems(|i| {
+            i.kind = ItemKind::Licence;
+            i.steps.remove(2);
+            i.steps[1].share_percent = 60;
+        });
+        expect_only(got, codes::DECISION_WITHOUT_DECIDE_STEP, "steps");
+    }
+
+    #[test]
+    fn field_rules() {
+        let add = |f: crate::catalog::item::FormField| move |i: &mut Item| i.fields.push(f);
+        expect_only(
+            item_problems(add(field("applicant_name", FieldType::Text))),
+            codes::DUPLICATE_FIELD_KEY,
+            "fields[2].key",
+        );
+        expect_only(
+            item_problems(add(field("Bad-Key", FieldType::Text))),
+            codes::BAD_KEY,
+            "fields[2].key",
+        );
+        expect_only(
+            item_problems(add(field("marital", FieldType::Select))),
+            codes::SELECT_WITHOUT_OPTIONS,
+            "fields[2].options",
+        );
+        let mut sel = field("marital", FieldType::Select);
+        sel.options = vec!["未婚".into(), "已婚".into(), "未婚".into()];
+        expect_only(
+            item_problems(add(sel)),
+            codes::DUPLICATE_OPTION,
+            "fields[2].options[2]",
+        );
+        let mut num = field("age", FieldType::Number);
+        num.min = Some(10.0);
+        num.max = Some(5.0);
+        expect_only(
+            item_problems(add(num)),
+            codes::MIN_OVER_MAX,
+            "fields[2].min",
+        );
+        let mut text = field("note", FieldType::Text);
+        text.max_length = Some(0);
+        expect_only(
+            item_problems(add(text)),
+            codes::MAX_LENGTH_ZERO,
+            "fields[2].max_length",
+        );
+        let mut date = field("born", FieldType::Date);
+        date.max_length = Some(10);
+        date.min = Some(0.0);
+        date.options = vec!["x".into()];
+        let got = item_problems(add(date));
+        for path in ["fields[2].options", "fields[2].max_length", "fields[2].min"] {
+            assert!(has(&got, codes::CONSTRAINT_NOT_APPLICABLE, path), "{got:?}");
+        }
+        assert_eq!(got.len(), 3);
+        expect_only(
+            item_problems(|i| i.fields[0].label.clear()),
+            codes::EMPTY_NAME,
+            "fields[0].label",
+        );
+    }
+
+    #[test]
+    fn jurisdiction_rules() {
+        expect_only(
+            item_problems(|i| {
+                i.fields.pop();
+            }),
+            codes::JURISDICTION_FIELD_MISSING,
+            "jurisdiction",
+        );
+        expect_only(
+            item_problems(|i| i.fields[1].field_type = FieldType::Text),
+            codes::JURISDICTION_FIELD_NOT_REGION,
+            "fields[1].type",
+        );
+        assert_eq!(
+            item_problems(|i| i.jurisdiction = JurisdictionRule::ReceivingCenter),
+            vec![]
+        );
+        let got = item_problems(|i| {
+            i.jurisdiction = JurisdictionRule::RegisteredAddress;
+            i.fields[1].key = "registered_region".into();
+        });
+        expect_only(got, codes::JURISDICTION_AUDIENCE_MISMATCH, "jurisdiction");
+    }
+
+    #[test]
+    fn bundle_rules() {
+        let mut org = item("C", "丙");
+        org.audience = Audience::Organization;
+        org.life_events = vec!["business_start".into()];
+        org.jurisdiction = JurisdictionRule::ReceivingCenter;
+        let items = vec![item("A", "甲"), item("B", "乙"), org];
+        let mut b1 = bundle(
+            "YJS-1",
+            &[("A", &[]), ("B", &["A", "Z"]), ("C", &[]), ("Q", &[])],
+        );
+        b1.life_event = "business_start".into();
+        b1.name.clear();
+        let b2 = bundle("YJS-1", &[("A", &["B"]), ("B", &["A"])]);
+        let b3 = bundle("YJS/3", &[]);
+        let got = problems_of(&catalog(items, vec![b1, b2, b3]));
+        let want = [
+            (codes::EMPTY_NAME, "name"),
+            (codes::LIFE_EVENT_AUDIENCE_MISMATCH, "life_event"),
+            (codes::BUNDLE_AUDIENCE_MISMATCH, "items[2].item"),
+            (codes::BUNDLE_UNKNOWN_ITEM, "items[3].item"),
+            (codes::BUNDLE_UNKNOWN_NEED, "items[1].needs[1]"),
+            (codes::DUPLICATE_BUNDLE_CODE, "code"),
+            (codes::BUNDLE_CYCLE, "items[0].needs[0]"),
+            (codes::BAD_CODE, "code"),
+            (codes::BUNDLE_EMPTY, "items"),
+        ];
+        let want: Vec<(&str, String)> = want.iter().map(|(c, p)| (*c, p.to_string())).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn unreadable_items_are_not_reported_again_by_bundles() {
+        let b = bundle("YJS-1", &[("A", &[]), ("B", &[])]);
+        let unreadable = BTreeSet::from(["B".to_owned()]);
+        let got = check(Some(&index()), &[item("A", "甲")], &[b], &unreadable);
+        assert!(got.is_empty(), "{got:?}");
+    }
+}
