@@ -1,0 +1,166 @@
+//! The one place where SQLite and PostgreSQL differ: connecting, pragmas and migrations.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::{Result, StoreError};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Where the data lives, parsed from `--database-url` (or the default SQLite file in the data dir).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// `sqlite:PATH`, `sqlite://PATH` or `postgres://…` / `postgresql://…`.
+    pub fn parse(url: &str) -> Result<DatabaseUrl> {
+        let bad = |reason: &str| StoreError::Url {
+            url: redact(url),
+            reason: reason.to_string(),
+        };
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            PgConnectOptions::from_str(url).map_err(|e| bad(&e.to_string()))?;
+            return Ok(DatabaseUrl::Postgres(url.to_string()));
+        }
+        if let Some(rest) = url.strip_prefix("sqlite:") {
+            let path = rest.strip_prefix("//").unwrap_or(rest);
+            let path = path.split('?').next().unwrap_or(path);
+            if path.is_empty() {
+                return Err(bad("the SQLite URL names no file"));
+            }
+            return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
+        }
+        Err(bad("expected sqlite:PATH or postgres://…"))
+    }
+
+    /// The default: `tongban.db` in the data directory.
+    pub fn default_in(data_dir: &std::path::Path) -> DatabaseUrl {
+        DatabaseUrl::Sqlite(data_dir.join("tongban.db"))
+    }
+
+    /// For logs and messages: the URL without its password.
+    pub fn display(&self) -> String {
+        match self {
+            DatabaseUrl::Sqlite(p) => format!("sqlite:{}", p.display()),
+            DatabaseUrl::Postgres(u) => redact(u),
+        }
+    }
+}
+
+fn redact(url: &str) -> String {
+    // postgres://user:secret@host/db → postgres://user:***@host/db
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The connection pools of the backend in use.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    /// SQLite allows one writer at a time; a one-connection write pool queues writers in-process
+    /// instead of failing them with SQLITE_BUSY, and readers run in parallel thanks to WAL.
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+    },
+    Postgres(PgPool),
+}
+
+impl Backend {
+    pub(crate) async fn connect(url: &DatabaseUrl) -> Result<Backend> {
+        match url {
+            DatabaseUrl::Sqlite(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
+                        path: dir.display().to_string(),
+                        source,
+                    })?;
+                }
+                let opts = SqliteConnectOptions::new()
+                    .filename(path)
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    // FULL: a commit survives a power cut before we acknowledge it.
+                    .synchronous(SqliteSynchronous::Full)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10));
+                let write = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(opts.clone())
+                    .await?;
+                let read = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .connect_with(opts.read_only(false))
+                    .await?;
+                Ok(Backend::Sqlite { read, write })
+            }
+            DatabaseUrl::Postgres(u) => {
+                let opts = PgConnectOptions::from_str(u).map_err(|e| StoreError::Url {
+                    url: redact(u),
+                    reason: e.to_string(),
+                })?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(opts)
+                    .await?;
+                Ok(Backend::Postgres(pool))
+            }
+        }
+    }
+
+    pub(crate) async fn migrate(&self) -> Result<()> {
+        match self {
+            Backend::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await?,
+            // The sqlx migrator takes a PostgreSQL advisory lock for the whole run.
+            Backend::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_urls() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/t.db?mode=rwc").unwrap(),
+            DatabaseUrl::Sqlite("data/t.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:/abs/t.db").unwrap(),
+            DatabaseUrl::Sqlite("/abs/t.db".into())
+        );
+        assert!(matches!(
+            DatabaseUrl::parse("postgres://u:p@localhost:5432/db").unwrap(),
+            DatabaseUrl::Postgres(_)
+        ));
+        assert!(DatabaseUrl::parse("mysql://x").is_err());
+        assert!(DatabaseUrl::parse("sqlite:").is_err());
+    }
+
+    #[test]
+    fn hides_passwords() {
+        let u = DatabaseUrl::Postgres("postgres://app:s3cret@db:5432/tongban".into());
+        assert_eq!(u.display(), "postgres://app:***@db:5432/tongban");
+    }
+}

@@ -1,0 +1,161 @@
+//! Persistence for tongban: one data-access path over SQLite (the embedded default) and PostgreSQL.
+//!
+//! Every query is written once. Both backends accept `$1` placeholders and `ON CONFLICT … DO UPDATE`,
+//! and the schema uses only types the two share (TEXT, BIGINT, BOOLEAN), so the same SQL text runs on
+//! either; the [`on_pool!`] and [`in_tx!`] macros expand a query block once per backend so that sqlx's
+//! types line up. What truly differs — connecting, pragmas, migrations, id generation — lives in
+//! [`backend`], the one visible place for backend-specific code.
+
+pub mod backend;
+mod calendar;
+mod catalog;
+mod places;
+mod settings;
+mod users;
+
+pub use backend::{Backend, DatabaseUrl};
+pub use catalog::{CatalogImportReport, StoredBundle, StoredItem, VersionInfo};
+pub use users::{NewUser, UserRow};
+
+/// Errors from the store. Constraint violations are told apart so callers can turn them into field
+/// errors; everything else is an internal error the caller logs.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("invalid database URL {url:?}: {reason}")]
+    Url { url: String, reason: String },
+    #[error("could not create the data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("a record with the same {constraint} already exists")]
+    Conflict { constraint: String },
+    #[error("a stored document could not be read: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &e
+            && db.is_unique_violation()
+        {
+            return StoreError::Conflict {
+                constraint: db.constraint().unwrap_or("key").to_string(),
+            };
+        }
+        StoreError::Database(e)
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Runs `$body` with `$pool` bound to the reading pool of whichever backend is in use.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.backend {
+            $crate::Backend::Sqlite { read: $pool, .. } => $body,
+            $crate::Backend::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Runs `$body` inside one write transaction (`$tx`), committing when it finishes; an early return
+/// through `?` drops the transaction, which rolls it back: nothing is half-applied.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! in_tx {
+    ($store:expr, $tx:ident => $body:expr) => {
+        match &$store.backend {
+            $crate::Backend::Sqlite { write, .. } => {
+                let mut $tx = write.begin().await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+            $crate::Backend::Postgres(pool) => {
+                let mut $tx = pool.begin().await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+        }
+    };
+}
+
+/// The store: a handle to the database, cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) backend: Backend,
+}
+
+impl Store {
+    /// Connects (creating the SQLite file and its folder when needed). Does not migrate.
+    pub async fn connect(url: &DatabaseUrl) -> Result<Store> {
+        Ok(Store {
+            backend: Backend::connect(url).await?,
+        })
+    }
+
+    /// Applies the embedded migrations of this backend. On PostgreSQL the migrator holds an advisory
+    /// lock, so several nodes may run it at once.
+    pub async fn migrate(&self) -> Result<()> {
+        self.backend.migrate().await
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite { .. } => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// A cheap round trip, for `/readyz`.
+    pub async fn ping(&self) -> Result<()> {
+        on_pool!(self, pool => { sqlx::query("SELECT 1").execute(pool).await?; });
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        match &self.backend {
+            Backend::Sqlite { read, write } => {
+                write.close().await;
+                read.close().await;
+            }
+            Backend::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// Milliseconds since the epoch, the store's representation of an instant.
+pub fn millis(t: chrono::DateTime<chrono::Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+/// SHA-256 of a canonical document, hex; used to tell a changed catalog entry from an unchanged one.
+pub fn fingerprint(canonical: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(canonical.as_bytes()))
+}
+
+impl Store {
+    /// Runs one statement outside any transaction (e.g. `CREATE DATABASE` for test databases).
+    /// Not for application data: that goes through the typed methods.
+    pub async fn execute_raw(&self, sql: &str) -> Result<()> {
+        use sqlx::Executor;
+        match &self.backend {
+            Backend::Sqlite { write, .. } => {
+                write.execute(sql).await?;
+            }
+            Backend::Postgres(pool) => {
+                pool.execute(sql).await?;
+            }
+        }
+        Ok(())
+    }
+}
