@@ -1,0 +1,71 @@
+//! The JSON API. Routes are registered together with their OpenAPI description (utoipa-axum), so a
+//! route cannot exist undocumented.
+
+mod calendar;
+mod catalog;
+mod health;
+mod places;
+
+use axum::http::{Method, Uri};
+use tongban_app::error::{AppError, ErrorKind};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::problem::{ApiError, Lang};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "tongban API",
+        description = "一件事一次办 · 跨域通办 — catalog, places and calendar. Every error is \
+                       application/problem+json with a stable `code` and the offending `field`.",
+        version = "1"
+    ),
+    tags(
+        (name = "catalog", description = "事项目录: service items and one-thing bundles"),
+        (name = "places", description = "行政区划 and service centers"),
+        (name = "calendar", description = "工作日历: working-day time limits"),
+        (name = "health", description = "Probes")
+    )
+)]
+struct ApiDoc;
+
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(catalog::list_items))
+        .routes(routes!(catalog::get_item))
+        .routes(routes!(catalog::list_bundles))
+        .routes(routes!(catalog::get_bundle))
+        .routes(routes!(places::get_region))
+        .routes(routes!(places::list_centers))
+        .routes(routes!(calendar::deadline))
+}
+
+/// Unknown paths answer in the same problem format as everything else.
+pub(crate) async fn not_found(lang: Lang, uri: Uri) -> ApiError {
+    ApiError::new(
+        AppError::not_found(
+            "route.not_found",
+            format!("There is nothing at {}.", uri.path()),
+            format!("找不到 {} 对应的资源。", uri.path()),
+        ),
+        lang,
+    )
+}
+
+/// A known path with the wrong method.
+pub(crate) async fn method_not_allowed(lang: Lang, method: Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        AppError::new(
+            ErrorKind::MethodNotAllowed,
+            "route.method_not_allowed",
+            format!("{} does not accept {method}.", uri.path()),
+            format!("{} 不支持 {method} 请求。", uri.path()),
+        ),
+        lang,
+    )
+}
