@@ -1,0 +1,97 @@
+//! `tongban serve`.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Args;
+use tongban_app::App;
+use tongban_app::bootstrap::{self, FirstStart};
+use tongban_app::clock::SystemClock;
+
+use super::{GlobalArgs, Settings, report};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Default 127.0.0.1:8080.
+    #[arg(long, env = "TONGBAN_LISTEN", value_name = "ADDR")]
+    pub listen: Option<String>,
+}
+
+pub async fn run(global: &GlobalArgs, args: ServeArgs) -> ExitCode {
+    let settings = match Settings::resolve(global, args.listen.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return report(&e),
+    };
+    let store = match settings.open_store().await {
+        Ok(s) => s,
+        Err(e) => return report(&e),
+    };
+    let clock = Arc::new(SystemClock);
+    match bootstrap::first_start(&store, clock.as_ref()).await {
+        Ok(Some(first)) => print_first_start(&first),
+        Ok(None) => {}
+        Err(e) => return report(&e),
+    }
+    let app = match App::load(store, clock, settings.data_dir.clone()).await {
+        Ok(a) => Arc::new(a),
+        Err(e) => return report(&e),
+    };
+    let listener = match tokio::net::TcpListener::bind(settings.listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("tongban: cannot listen on {}: {e}", settings.listen);
+            return ExitCode::from(2);
+        }
+    };
+    let addr = listener.local_addr().unwrap_or(settings.listen);
+    println!(
+        "tongban listening on http://{addr} ({} at {})",
+        app.store.backend_name(),
+        settings.database_url.display()
+    );
+    let store = app.store.clone();
+    let result = tongban_web::serve(app, listener, shutdown_signal()).await;
+    store.close().await;
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tongban: server error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_first_start(first: &FirstStart) {
+    println!(
+        "First start: loaded {} regions, {} service centers, {} departments, {} items and {} bundles (demonstration catalog).",
+        first.regions, first.centers, first.departments, first.items, first.bundles
+    );
+    println!("Accounts created (passwords are shown only this once):");
+    for a in &first.accounts {
+        println!(
+            "  {:<14} {:<18} password {}   {}",
+            a.role, a.username, a.password, a.note
+        );
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

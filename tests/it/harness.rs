@@ -1,0 +1,169 @@
+//! Boots the real server for a test.
+
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tongban_app::App;
+use tongban_app::clock::SystemClock;
+use tongban_store::{DatabaseUrl, Store};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestServer {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub app: Arc<App>,
+    _dir: tempfile::TempDir,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl TestServer {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// GET returning status, content type and JSON body.
+    pub async fn get(&self, path: &str) -> (u16, String, serde_json::Value) {
+        self.get_lang(path, None).await
+    }
+
+    pub async fn get_lang(
+        &self,
+        path: &str,
+        lang: Option<&str>,
+    ) -> (u16, String, serde_json::Value) {
+        let mut req = self.client.get(self.url(path));
+        if let Some(l) = lang {
+            req = req.header("accept-language", l);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        let ctype = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let text = resp.text().await.expect("body");
+        let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+        (status, ctype, json)
+    }
+}
+
+/// A fresh PostgreSQL database on the test server, or `None` when no server is configured (then
+/// PostgreSQL tests are skipped, unless TONGBAN_TEST_REQUIRE_POSTGRES says they must run).
+pub async fn fresh_postgres_url() -> Option<String> {
+    let Ok(admin) = std::env::var("TONGBAN_TEST_DATABASE_URL") else {
+        assert!(
+            std::env::var("TONGBAN_TEST_REQUIRE_POSTGRES").is_err(),
+            "TONGBAN_TEST_REQUIRE_POSTGRES is set but TONGBAN_TEST_DATABASE_URL is not"
+        );
+        eprintln!(
+            "skipping PostgreSQL test: TONGBAN_TEST_DATABASE_URL is not set (scripts/test sets it)"
+        );
+        return None;
+    };
+    let name = format!("tb_{}", uuid_like());
+    let store = Store::connect(&DatabaseUrl::parse(&admin).expect("admin url"))
+        .await
+        .expect("connect to the test PostgreSQL server");
+    store
+        .execute_raw(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create test database");
+    store.close().await;
+    // Replace the database name at the end of the admin URL.
+    let base = admin
+        .rsplit_once('/')
+        .map(|(b, _)| b.to_string())
+        .expect("url has a database");
+    Some(format!("{base}/{name}"))
+}
+
+fn uuid_like() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("{:x}{:x}", nanos, std::process::id())
+}
+
+/// Starts a server on the given backend; `None` when that backend is not available here.
+pub async fn spawn(backend: Backend) -> Option<TestServer> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data_dir = dir.path().join("data");
+    let database_url = match backend {
+        Backend::Sqlite => DatabaseUrl::default_in(&data_dir),
+        Backend::Postgres => DatabaseUrl::parse(&fresh_postgres_url().await?).expect("pg url"),
+    };
+    let store = Store::connect(&database_url).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    let clock = Arc::new(SystemClock);
+    tongban_app::bootstrap::first_start(&store, clock.as_ref())
+        .await
+        .expect("first start");
+    let app = Arc::new(
+        App::load(store, clock, data_dir.clone())
+            .await
+            .expect("load app"),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (stop, stopped) = oneshot::channel::<()>();
+    let served = app.clone();
+    tokio::spawn(async move {
+        let _ = tongban_web::serve(served, listener, async {
+            let _ = stopped.await;
+        })
+        .await;
+    });
+    Some(TestServer {
+        base: format!("http://{addr}"),
+        client: reqwest::Client::new(),
+        app,
+        _dir: dir,
+        stop: Some(stop),
+    })
+}
+
+/// Declares each listed async test fn `name(&TestServer)` twice: `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let s = $crate::harness::spawn($crate::harness::Backend::Sqlite)
+                        .await
+                        .expect("sqlite is always available");
+                    super::$name(&s).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(s) = $crate::harness::spawn($crate::harness::Backend::Postgres).await {
+                        super::$name(&s).await;
+                    }
+                }
+            )*
+        }
+    };
+}

@@ -1,0 +1,13 @@
+//! One integration-test binary. Each test boots the real server on 127.0.0.1:0 with a fresh
+//! database — a SQLite file in a temporary directory, or a new database on the PostgreSQL server
+//! named by TONGBAN_TEST_DATABASE_URL (scripts/test starts a throwaway cluster) — and talks HTTP to it.
+
+// A failed expectation in a test is the test failing; unwrap/expect say so most plainly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod harness;
+
+mod api_calendar;
+mod api_catalog;
+mod api_places;
+mod cli;
