@@ -4,9 +4,11 @@
 //! - [`identity`]: resident ID numbers, unified social credit codes, mobile numbers, masking;
 //! - [`region`]: administrative divisions (行政区划), service centers and departments;
 //! - [`calendar`]: the official working-day calendar and time-limit counting (办结时限);
-//! - [`catalog`]: service items (政务服务事项), their standard elements, and one-thing bundles (一件事).
+//! - [`catalog`]: service items (政务服务事项), their standard elements, and one-thing bundles (一件事);
+//! - [`case`]: cases (办件): the sub-case state machine, the audit chain, routing and form checks.
 
 pub mod calendar;
+pub mod case;
 pub mod catalog;
 pub mod identity;
 pub mod region;
