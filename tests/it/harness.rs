@@ -167,3 +167,33 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// Accounts: create users through the app, sign in over HTTP.
+impl TestServer {
+    /// Creates a user through `tongban_app::accounts` (all the checks a person's input gets).
+    pub async fn add_account(
+        &self,
+        account: tongban_app::accounts::NewAccount,
+        password: &str,
+    ) -> tongban_app::accounts::UserSummary {
+        self.app
+            .add_user(&account, password.to_string())
+            .await
+            .expect("add user")
+    }
+
+    /// Signs in with `POST /api/v1/session` and returns the session token (usable as a bearer
+    /// token or as the `tongban_session` cookie).
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let resp = self
+            .client
+            .post(self.url("/api/v1/session"))
+            .json(&serde_json::json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(resp.status().as_u16(), 200, "login as {username}");
+        let body: serde_json::Value = resp.json().await.expect("session json");
+        body["token"].as_str().expect("token").to_string()
+    }
+}

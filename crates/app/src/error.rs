@@ -14,6 +14,8 @@ pub enum ErrorKind {
     Conflict,
     Unauthorized,
     Forbidden,
+    /// Too many attempts (failed sign-ins); the caller must wait.
+    TooManyRequests,
     /// The resource exists but not with this method (HTTP only).
     MethodNotAllowed,
     /// Ours, not the caller's: logged in full, shown without detail.
