@@ -1,10 +1,12 @@
 //! Subcommands. Operators script these, so flag and variable names are contracts: keep them.
 
+mod audit;
 mod calendar;
 mod catalog;
 mod check;
 mod config;
 mod serve;
+mod user;
 
 use std::process::ExitCode;
 
@@ -53,6 +55,12 @@ pub enum Command {
     /// Working-day arithmetic on the official calendar, and loading calendar changes.
     #[command(subcommand)]
     Calendar(calendar::CalendarCommand),
+    /// Check the tamper-evident audit trail.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+    /// Create, list and disable user accounts (passwords from standard input).
+    #[command(subcommand)]
+    User(user::UserCommand),
     /// Tell whether a resident ID, unified social credit code or mobile number is valid.
     Check(check::CheckArgs),
 }
@@ -135,5 +143,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Catalog(c) => catalog::run(&settings, c).await,
         Command::Calendar(c) => calendar::run(&settings, c).await,
         Command::Check(c) => check::run(c),
+        Command::User(c) => user::run(&settings, c).await,
+        Command::Audit(c) => audit::run(&settings, c).await,
     }
 }

@@ -219,3 +219,16 @@ fn migrate_then_bad_database_url() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("database_url"), "{}", stderr(&o));
 }
+
+#[test]
+fn audit_verify_reports_an_intact_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let o = tongban(&["audit", "verify", "--data-dir", data.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("audit chain intact: 0 cases"),
+        "{}",
+        stdout(&o)
+    );
+}

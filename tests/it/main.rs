@@ -7,7 +7,9 @@
 
 mod harness;
 
+mod accounts;
 mod api_calendar;
 mod api_catalog;
 mod api_places;
+mod cases;
 mod cli;

@@ -12,9 +12,11 @@
 pub mod accounts;
 pub mod bootstrap;
 pub mod calendar;
+pub mod cases;
 pub mod catalog;
 pub mod clock;
 pub mod error;
+pub mod files;
 pub mod places;
 pub mod reference;
 
@@ -23,6 +25,7 @@ use std::sync::{Arc, RwLock};
 
 use serde::Serialize;
 use tongban_domain::calendar::Calendar;
+use tongban_domain::region::RegionTree;
 use tongban_store::Store;
 
 use crate::catalog::CatalogView;
@@ -37,6 +40,7 @@ pub struct App {
     pub data_dir: PathBuf,
     calendar: RwLock<Arc<Calendar>>,
     catalog: RwLock<Arc<CatalogView>>,
+    regions: Arc<RegionTree>,
 }
 
 impl App {
@@ -44,12 +48,14 @@ impl App {
     pub async fn load(store: Store, clock: Arc<dyn Clock>, data_dir: PathBuf) -> AppResult<App> {
         let calendar = calendar::load_calendar(&store).await?;
         let catalog = CatalogView::load(&store).await?;
+        let regions = Arc::new(RegionTree::new(store.regions().await?));
         Ok(App {
             store,
             clock,
             data_dir,
             calendar: RwLock::new(Arc::new(calendar)),
             catalog: RwLock::new(Arc::new(catalog)),
+            regions,
         })
     }
 
@@ -59,6 +65,11 @@ impl App {
             Ok(c) => c.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         }
+    }
+
+    /// The division tree (loaded at start; divisions change with a new release of the data).
+    pub fn regions(&self) -> Arc<RegionTree> {
+        self.regions.clone()
     }
 
     pub fn catalog(&self) -> Arc<CatalogView> {

@@ -8,14 +8,18 @@
 
 pub mod backend;
 mod calendar;
+mod cases;
 mod catalog;
 mod places;
+mod sessions;
 mod settings;
 mod users;
 
 pub use backend::{Backend, DatabaseUrl};
+pub use cases::{CaseChange, CaseFilter, CaseRow, CaseScope, MaterialRow, NewCase, SubCaseRow};
 pub use catalog::{CatalogImportReport, StoredBundle, StoredItem, VersionInfo};
-pub use users::{NewUser, UserRow};
+pub use sessions::{NewSession, SessionUserRow};
+pub use users::{NewUser, UserProfile, UserRow};
 
 /// Errors from the store. Constraint violations are told apart so callers can turn them into field
 /// errors; everything else is an internal error the caller logs.
@@ -158,4 +162,10 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// SHA-256 of raw bytes, hex (content addresses of uploaded files).
+pub fn fingerprint_bytes(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
 }

@@ -3,6 +3,8 @@
 //! it runs no SQL and holds no rules.
 
 mod api;
+pub mod auth;
+mod documents;
 mod extract;
 pub mod problem;
 
@@ -15,6 +17,7 @@ use tokio::net::TcpListener;
 use tongban_app::App;
 use tower_http::trace::TraceLayer;
 
+pub use auth::{CurrentUser, OptionalUser, SignedIn};
 pub use problem::{ApiError, Lang};
 
 /// Shared state of every handler.
@@ -56,7 +59,11 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(shutdown)
-        .await
+    // With the peer address, so that sign-ins can be throttled per client.
+    axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -1,7 +1,9 @@
 //! The JSON API. Routes are registered together with their OpenAPI description (utoipa-axum), so a
 //! route cannot exist undocumented.
 
+mod accounts;
 mod calendar;
+mod cases;
 mod catalog;
 mod health;
 mod places;
@@ -13,6 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::auth::SecuritySchemes;
 use crate::problem::{ApiError, Lang};
 
 #[derive(OpenApi)]
@@ -27,8 +30,11 @@ use crate::problem::{ApiError, Lang};
         (name = "catalog", description = "事项目录: service items and one-thing bundles"),
         (name = "places", description = "行政区划 and service centers"),
         (name = "calendar", description = "工作日历: working-day time limits"),
+        (name = "accounts", description = "Signing in and out: session cookie or bearer token"),
+        (name = "cases", description = "办件: receive anywhere, handle where competent"),
         (name = "health", description = "Probes")
-    )
+    ),
+    modifiers(&SecuritySchemes)
 )]
 struct ApiDoc;
 
@@ -43,6 +49,14 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(places::get_region))
         .routes(routes!(places::list_centers))
         .routes(routes!(calendar::deadline))
+        .routes(routes!(accounts::create_session, accounts::delete_session))
+        .routes(routes!(accounts::me))
+        .routes(routes!(cases::upload_file))
+        .routes(routes!(cases::create_case, cases::list_cases))
+        .routes(routes!(cases::get_case))
+        .routes(routes!(cases::act))
+        .routes(routes!(cases::receipt))
+        .routes(routes!(cases::notice))
 }
 
 /// Unknown paths answer in the same problem format as everything else.

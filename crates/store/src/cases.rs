@@ -1,0 +1,521 @@
+//! Cases (办件): the case row, one sub-case per item, the materials, and the hash-chained events.
+//! A change to a case is one transaction that checks the case version (optimistic concurrency),
+//! updates the projection rows and appends the events: all of it or none of it.
+
+use tongban_domain::case::EventRecord;
+
+use crate::{Result, Store, StoreError, in_tx, on_pool};
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct CaseRow {
+    pub number: String,
+    pub item_code: Option<String>,
+    pub bundle_code: Option<String>,
+    pub bundle_version: Option<i64>,
+    pub title: String,
+    pub applicant_user_id: Option<i64>,
+    pub applicant_name: String,
+    pub applicant_id: String,
+    pub channel: String,
+    pub center_code: Option<String>,
+    pub received_region: Option<String>,
+    pub submitted_by: i64,
+    pub form: String,
+    pub status: String,
+    pub version: i64,
+    pub created_at: i64,
+    pub created_on: String,
+    pub closed_at: Option<i64>,
+    pub idempotency_key: Option<String>,
+    pub request_hash: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct SubCaseRow {
+    pub case_number: String,
+    pub seq: i64,
+    pub item_code: String,
+    pub item_version: i64,
+    pub department_code: String,
+    pub handling_region: String,
+    pub status: String,
+    /// The domain's `SubCaseState` as JSON.
+    pub state: String,
+    pub accepted_on: Option<String>,
+    pub deadline: Option<String>,
+    pub concluded_on: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct MaterialRow {
+    pub case_number: String,
+    pub material_code: String,
+    pub name: String,
+    /// `file`, `paper`, `certificate`, `commitment` or `missing`.
+    pub provided: String,
+    pub file_sha256: Option<String>,
+    pub file_name: Option<String>,
+    pub updated_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    case_number: String,
+    seq: i64,
+    kind: String,
+    actor: String,
+    role: String,
+    acting_for: Option<String>,
+    place: Option<String>,
+    at: i64,
+    reason: Option<String>,
+    payload: String,
+    prev_hash: String,
+    hash: String,
+}
+
+impl TryFrom<EventRow> for EventRecord {
+    type Error = StoreError;
+    fn try_from(r: EventRow) -> Result<EventRecord> {
+        Ok(EventRecord {
+            case_number: r.case_number,
+            seq: r.seq,
+            kind: r.kind,
+            actor: r.actor,
+            role: r.role,
+            acting_for: r.acting_for,
+            place: r.place,
+            at: r.at,
+            reason: r.reason,
+            payload: serde_json::from_str(&r.payload)
+                .map_err(|e| StoreError::Corrupt(format!("event payload: {e}")))?,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        })
+    }
+}
+
+/// A new case with everything that is written with it.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub case: CaseRow,
+    pub sub_cases: Vec<SubCaseRow>,
+    pub materials: Vec<MaterialRow>,
+    pub events: Vec<EventRecord>,
+}
+
+/// One change to an existing case, applied only if the case is still at `expected_version`.
+#[derive(Debug, Clone)]
+pub struct CaseChange {
+    pub number: String,
+    pub expected_version: i64,
+    pub status: String,
+    pub closed_at: Option<i64>,
+    pub sub_cases: Vec<SubCaseRow>,
+    pub materials: Vec<MaterialRow>,
+    pub events: Vec<EventRecord>,
+}
+
+/// Which cases a user may see, decided by the app from the user's role and binding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseScope {
+    All,
+    Applicant(i64),
+    Center(String),
+    Department(String),
+    /// Received or handled in a region whose code starts with this prefix.
+    RegionPrefix(String),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub status: Option<String>,
+    pub department: Option<String>,
+    pub center: Option<String>,
+    pub region_prefix: Option<String>,
+    /// Matches number, title and applicant name.
+    pub text: Option<String>,
+    /// Open sub-cases whose deadline is on or before this day (near-due or overdue).
+    pub deadline_by: Option<String>,
+    /// Open sub-cases whose deadline is before this day (overdue).
+    pub deadline_before: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+const CASE_COLUMNS: &str = "c.number, c.item_code, c.bundle_code, c.bundle_version, c.title, \
+    c.applicant_user_id, c.applicant_name, c.applicant_id, c.channel, c.center_code, \
+    c.received_region, c.submitted_by, c.form, c.status, c.version, c.created_at, c.created_on, \
+    c.closed_at, c.idempotency_key, c.request_hash";
+
+const SUB_COLUMNS: &str = "case_number, seq, item_code, item_version, department_code, \
+    handling_region, status, state, accepted_on, deadline, concluded_on";
+
+macro_rules! insert_events {
+    ($tx:ident, $events:expr) => {
+        for e in $events {
+            sqlx::query(
+                "INSERT INTO events (case_number, seq, kind, actor, role, acting_for, place, at, \
+                 reason, payload, prev_hash, hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(&e.case_number)
+            .bind(e.seq)
+            .bind(&e.kind)
+            .bind(&e.actor)
+            .bind(&e.role)
+            .bind(&e.acting_for)
+            .bind(&e.place)
+            .bind(e.at)
+            .bind(&e.reason)
+            .bind(e.payload.to_string())
+            .bind(&e.prev_hash)
+            .bind(&e.hash)
+            .execute(&mut *$tx)
+            .await?;
+        }
+    };
+}
+
+macro_rules! upsert_materials {
+    ($tx:ident, $materials:expr) => {
+        for m in $materials {
+            sqlx::query(
+                "INSERT INTO case_materials (case_number, material_code, name, provided, \
+                 file_sha256, file_name, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (case_number, material_code) DO UPDATE SET provided = excluded.provided, \
+                 file_sha256 = excluded.file_sha256, file_name = excluded.file_name, \
+                 updated_at = excluded.updated_at",
+            )
+            .bind(&m.case_number)
+            .bind(&m.material_code)
+            .bind(&m.name)
+            .bind(&m.provided)
+            .bind(&m.file_sha256)
+            .bind(&m.file_name)
+            .bind(m.updated_at)
+            .execute(&mut *$tx)
+            .await?;
+        }
+    };
+}
+
+impl Store {
+    /// The next serial number of the day (gaps are possible when a creation fails; numbers are
+    /// unique, not dense).
+    pub async fn allocate_case_serial(&self, day: &str) -> Result<i64> {
+        Ok(in_tx!(self, tx => sqlx::query_scalar(
+            "INSERT INTO case_counters (day, n) VALUES ($1, 1) \
+             ON CONFLICT (day) DO UPDATE SET n = case_counters.n + 1 RETURNING n",
+        )
+        .bind(day)
+        .fetch_one(&mut *tx)
+        .await?))
+    }
+
+    pub async fn put_file(
+        &self,
+        sha256: &str,
+        size: i64,
+        content_type: &str,
+        now: i64,
+    ) -> Result<()> {
+        in_tx!(self, tx => {
+            sqlx::query(
+                "INSERT INTO files (sha256, size, content_type, created_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (sha256) DO NOTHING",
+            )
+            .bind(sha256)
+            .bind(size)
+            .bind(content_type)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// (size, content type) of a stored file.
+    pub async fn file(&self, sha256: &str) -> Result<Option<(i64, String)>> {
+        Ok(on_pool!(self, pool => sqlx::query_as(
+            "SELECT size, content_type FROM files WHERE sha256 = $1",
+        ).bind(sha256).fetch_optional(pool).await?))
+    }
+
+    /// Writes a new case, its sub-cases, materials and first events in one transaction. A repeated
+    /// idempotency key of the same submitter fails with `Conflict`.
+    pub async fn create_case(&self, new: &NewCase) -> Result<()> {
+        let c = &new.case;
+        in_tx!(self, tx => {
+            sqlx::query(
+                "INSERT INTO cases (number, item_code, bundle_code, bundle_version, title, \
+                 applicant_user_id, applicant_name, applicant_id, channel, center_code, \
+                 received_region, submitted_by, form, status, version, created_at, created_on, \
+                 closed_at, idempotency_key, request_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
+                 $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+            )
+            .bind(&c.number)
+            .bind(&c.item_code)
+            .bind(&c.bundle_code)
+            .bind(c.bundle_version)
+            .bind(&c.title)
+            .bind(c.applicant_user_id)
+            .bind(&c.applicant_name)
+            .bind(&c.applicant_id)
+            .bind(&c.channel)
+            .bind(&c.center_code)
+            .bind(&c.received_region)
+            .bind(c.submitted_by)
+            .bind(&c.form)
+            .bind(&c.status)
+            .bind(c.version)
+            .bind(c.created_at)
+            .bind(&c.created_on)
+            .bind(c.closed_at)
+            .bind(&c.idempotency_key)
+            .bind(&c.request_hash)
+            .execute(&mut *tx)
+            .await?;
+            for s in &new.sub_cases {
+                sqlx::query(
+                    "INSERT INTO sub_cases (case_number, seq, item_code, item_version, \
+                     department_code, handling_region, status, state, accepted_on, deadline, \
+                     concluded_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(&s.case_number)
+                .bind(s.seq)
+                .bind(&s.item_code)
+                .bind(s.item_version)
+                .bind(&s.department_code)
+                .bind(&s.handling_region)
+                .bind(&s.status)
+                .bind(&s.state)
+                .bind(&s.accepted_on)
+                .bind(&s.deadline)
+                .bind(&s.concluded_on)
+                .execute(&mut *tx)
+                .await?;
+            }
+            upsert_materials!(tx, &new.materials);
+            insert_events!(tx, &new.events);
+        });
+        Ok(())
+    }
+
+    /// Applies a change if the case is still at the expected version; `false` (and nothing
+    /// written) when someone else changed it first.
+    pub async fn apply_case_change(&self, ch: &CaseChange) -> Result<bool> {
+        let applied = in_tx!(self, tx => {
+            let n = sqlx::query(
+                "UPDATE cases SET version = version + 1, status = $3, closed_at = $4 \
+                 WHERE number = $1 AND version = $2",
+            )
+            .bind(&ch.number)
+            .bind(ch.expected_version)
+            .bind(&ch.status)
+            .bind(ch.closed_at)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 1 {
+                for s in &ch.sub_cases {
+                    sqlx::query(
+                        "UPDATE sub_cases SET status = $3, state = $4, accepted_on = $5, \
+                         deadline = $6, concluded_on = $7 WHERE case_number = $1 AND seq = $2",
+                    )
+                    .bind(&s.case_number)
+                    .bind(s.seq)
+                    .bind(&s.status)
+                    .bind(&s.state)
+                    .bind(&s.accepted_on)
+                    .bind(&s.deadline)
+                    .bind(&s.concluded_on)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                upsert_materials!(tx, &ch.materials);
+                insert_events!(tx, &ch.events);
+            }
+            n == 1
+        });
+        Ok(applied)
+    }
+
+    pub async fn case(&self, number: &str) -> Result<Option<CaseRow>> {
+        let sql = format!("SELECT {CASE_COLUMNS} FROM cases c WHERE c.number = $1");
+        Ok(on_pool!(self, pool => sqlx::query_as(&sql).bind(number).fetch_optional(pool).await?))
+    }
+
+    pub async fn case_by_idempotency_key(
+        &self,
+        submitted_by: i64,
+        key: &str,
+    ) -> Result<Option<CaseRow>> {
+        let sql = format!(
+            "SELECT {CASE_COLUMNS} FROM cases c WHERE c.submitted_by = $1 AND c.idempotency_key = $2"
+        );
+        Ok(on_pool!(self, pool => sqlx::query_as(&sql)
+            .bind(submitted_by).bind(key).fetch_optional(pool).await?))
+    }
+
+    pub async fn sub_cases(&self, number: &str) -> Result<Vec<SubCaseRow>> {
+        let sql =
+            format!("SELECT {SUB_COLUMNS} FROM sub_cases WHERE case_number = $1 ORDER BY seq");
+        Ok(on_pool!(self, pool => sqlx::query_as(&sql).bind(number).fetch_all(pool).await?))
+    }
+
+    pub async fn case_materials(&self, number: &str) -> Result<Vec<MaterialRow>> {
+        Ok(on_pool!(self, pool => sqlx::query_as(
+            "SELECT case_number, material_code, name, provided, file_sha256, file_name, updated_at \
+             FROM case_materials WHERE case_number = $1 ORDER BY material_code",
+        ).bind(number).fetch_all(pool).await?))
+    }
+
+    pub async fn events(&self, number: &str) -> Result<Vec<EventRecord>> {
+        let rows: Vec<EventRow> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT case_number, seq, kind, actor, role, acting_for, place, at, reason, payload, \
+             prev_hash, hash FROM events WHERE case_number = $1 ORDER BY seq",
+        ).bind(number).fetch_all(pool).await?);
+        rows.into_iter().map(EventRecord::try_from).collect()
+    }
+
+    /// Every case number, in order (for `tongban audit verify`).
+    pub async fn case_numbers(&self, after: &str, limit: i64) -> Result<Vec<String>> {
+        Ok(on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT number FROM cases WHERE number > $1 ORDER BY number LIMIT $2",
+        ).bind(after).bind(limit).fetch_all(pool).await?))
+    }
+
+    /// Cases in scope matching the filter, newest first, with the total count.
+    pub async fn list_cases(
+        &self,
+        scope: &CaseScope,
+        f: &CaseFilter,
+    ) -> Result<(i64, Vec<CaseRow>)> {
+        let mut conds: Vec<String> = Vec::new();
+        let mut binds: Vec<Bind> = Vec::new();
+        fn push(cond: &str, b: Bind, binds: &mut Vec<Bind>, conds: &mut Vec<String>) {
+            binds.push(b);
+            conds.push(cond.replace('?', &format!("${}", binds.len())));
+        }
+        match scope {
+            CaseScope::All => {}
+            CaseScope::Applicant(id) => push(
+                "c.applicant_user_id = ?",
+                Bind::Int(*id),
+                &mut binds,
+                &mut conds,
+            ),
+            CaseScope::Center(code) => push(
+                "c.center_code = ?",
+                Bind::Text(code.clone()),
+                &mut binds,
+                &mut conds,
+            ),
+            CaseScope::Department(code) => push(
+                "EXISTS (SELECT 1 FROM sub_cases s WHERE s.case_number = c.number AND s.department_code = ?)",
+                Bind::Text(code.clone()),
+                &mut binds,
+                &mut conds,
+            ),
+            CaseScope::RegionPrefix(p) => {
+                // Received in the region, or handled there.
+                binds.push(Bind::Text(format!("{p}%")));
+                let n = binds.len();
+                conds.push(format!(
+                    "(c.received_region LIKE ${n} OR EXISTS (SELECT 1 FROM sub_cases s WHERE \
+                     s.case_number = c.number AND s.handling_region LIKE ${n}))"
+                ));
+            }
+        }
+        if let Some(s) = &f.status {
+            push(
+                "c.status = ?",
+                Bind::Text(s.clone()),
+                &mut binds,
+                &mut conds,
+            );
+        }
+        if let Some(d) = &f.department {
+            push(
+                "EXISTS (SELECT 1 FROM sub_cases s WHERE s.case_number = c.number AND s.department_code = ?)",
+                Bind::Text(d.clone()),
+                &mut binds,
+                &mut conds,
+            );
+        }
+        if let Some(center) = &f.center {
+            push(
+                "c.center_code = ?",
+                Bind::Text(center.clone()),
+                &mut binds,
+                &mut conds,
+            );
+        }
+        if let Some(p) = &f.region_prefix {
+            push(
+                "c.received_region LIKE ?",
+                Bind::Text(format!("{p}%")),
+                &mut binds,
+                &mut conds,
+            );
+        }
+        if let Some(t) = &f.text {
+            let pattern = format!("%{}%", t.replace(['%', '_'], ""));
+            binds.push(Bind::Text(pattern));
+            let n = binds.len();
+            conds.push(format!(
+                "(c.number LIKE ${n} OR c.title LIKE ${n} OR c.applicant_name LIKE ${n})"
+            ));
+        }
+        if let Some(d) = &f.deadline_by {
+            push(
+                "EXISTS (SELECT 1 FROM sub_cases s WHERE s.case_number = c.number AND \
+                 s.deadline IS NOT NULL AND s.concluded_on IS NULL AND s.deadline <= ?)",
+                Bind::Text(d.clone()),
+                &mut binds,
+                &mut conds,
+            );
+        }
+        if let Some(d) = &f.deadline_before {
+            push(
+                "EXISTS (SELECT 1 FROM sub_cases s WHERE s.case_number = c.number AND \
+                 s.deadline IS NOT NULL AND s.concluded_on IS NULL AND s.deadline < ?)",
+                Bind::Text(d.clone()),
+                &mut binds,
+                &mut conds,
+            );
+        }
+        let where_sql = if conds.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conds.join(" AND "))
+        };
+        let count_sql = format!("SELECT COUNT(*) FROM cases c {where_sql}");
+        let n = binds.len();
+        let list_sql = format!(
+            "SELECT {CASE_COLUMNS} FROM cases c {where_sql} ORDER BY c.created_at DESC, c.number DESC \
+             LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        on_pool!(self, pool => {
+            let mut q = sqlx::query_scalar(&count_sql);
+            for b in &binds {
+                q = match b { Bind::Text(s) => q.bind(s.clone()), Bind::Int(i) => q.bind(*i) };
+            }
+            let total: i64 = q.fetch_one(pool).await?;
+            let mut q = sqlx::query_as(&list_sql);
+            for b in &binds {
+                q = match b { Bind::Text(s) => q.bind(s.clone()), Bind::Int(i) => q.bind(*i) };
+            }
+            let rows: Vec<CaseRow> = q.bind(f.limit).bind(f.offset).fetch_all(pool).await?;
+            Ok((total, rows))
+        })
+    }
+}
