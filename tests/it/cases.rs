@@ -23,6 +23,7 @@ const PDF: &[u8] = b"%PDF-1.4\n% test material\n1 0 obj<<>>endobj\ntrailer<<>>\n
 struct Actors {
     clerk: String,
     other_clerk: String,
+    hall_clerk: String,
     approver: String,
     other_approver: String,
     supervisor: String,
@@ -71,6 +72,10 @@ async fn actors(s: &TestServer) -> Actors {
         .await,
         other_clerk: account(s, "t.clerk2", "clerk", |a| {
             a.center_code = Some(other_center)
+        })
+        .await,
+        hall_clerk: account(s, "t.hall", "clerk", |a| {
+            a.center_code = Some("C430481".into())
         })
         .await,
         approver: account(s, "t.appr", "approver", |a| {
@@ -549,11 +554,43 @@ async fn access_matrix(s: &TestServer) {
     assert_eq!(status, 201, "{own}");
     let online = own["number"].as_str().unwrap().to_string();
     assert_eq!(own["trips"], 0);
+    // Online, it is taken in by the service center of the handling county, whose clerk accepts it.
+    assert_eq!(own["center"]["code"], "C430481");
+    let mine: Vec<&str> = own["sub_cases"][0]["allowed_actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect();
+    assert_eq!(mine, ["withdraw"], "the applicant may only withdraw");
+    let (_, seen) = call(
+        s,
+        "GET",
+        &format!("/api/v1/cases/{online}"),
+        Some(&a.hall_clerk),
+        None,
+    )
+    .await;
+    assert!(
+        seen["sub_cases"][0]["allowed_actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x == "accept"),
+        "{seen}"
+    );
 
     // (who, sees the window case, sees the online case, may create)
     let matrix: Vec<(&str, &str, bool, bool, bool)> = vec![
         ("clerk (receiving center)", &a.clerk, true, false, true),
         ("clerk (elsewhere)", &a.other_clerk, false, false, true),
+        (
+            "clerk (hall of the handling county)",
+            &a.hall_clerk,
+            false,
+            true,
+            true,
+        ),
         ("approver (competent)", &a.approver, true, true, false),
         (
             "approver (other county)",

@@ -232,3 +232,23 @@ fn audit_verify_reports_an_intact_chain() {
         stdout(&o)
     );
 }
+
+#[tokio::test]
+async fn migrate_from_several_nodes_at_once_on_postgres() {
+    let Some(url) = crate::harness::fresh_postgres_url().await else {
+        return;
+    };
+    // Four nodes start at the same moment against one empty database.
+    let runs: Vec<_> = (0..4)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || tongban(&["migrate", "--database-url", &url]))
+        })
+        .collect();
+    for r in runs {
+        let o = r.join().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let again = tongban(&["migrate", "--database-url", &url]);
+    assert!(again.status.success(), "{}", stderr(&again));
+}

@@ -8,8 +8,10 @@
 mod harness;
 
 mod accounts;
+mod agency;
 mod api_calendar;
 mod api_catalog;
 mod api_places;
+mod appointments;
 mod cases;
 mod cli;

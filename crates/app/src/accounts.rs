@@ -114,6 +114,9 @@ pub struct CurrentUser {
     pub applicant_kind: Option<ApplicantKind>,
     /// An applicant's resident ID number or unified social credit code.
     pub id_number: Option<String>,
+    /// 帮代办: the agent really acting when this is a principal's effective user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent: Option<crate::agency::ActingAgent>,
 }
 
 /// How a session is carried.
@@ -682,6 +685,7 @@ fn current_user(r: &SessionUserRow) -> AppResult<CurrentUser> {
         region_code: r.region_code.clone(),
         applicant_kind: r.applicant_kind.as_deref().and_then(ApplicantKind::parse),
         id_number: r.id_number.clone(),
+        agent: None,
     })
 }
 

@@ -56,6 +56,9 @@ pub struct CreateCaseRequest {
     /// For an online application to an item handled where it is received: the chosen center.
     #[serde(default)]
     pub center: Option<String>,
+    /// 帮代办: the principal's user name when an agent applies for them (see `crate::agency`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -70,6 +73,9 @@ pub struct ActionRequest {
     /// Files or paper handed in with a supplement.
     #[serde(default)]
     pub files: Vec<MaterialInput>,
+    /// 帮代办: the principal's user name when an agent acts for them (see `crate::agency`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -180,7 +186,7 @@ pub struct Created {
 // ---------------------------------------------------------------------------------------------
 // Errors
 
-fn not_found(number: &str) -> AppError {
+pub(crate) fn not_found(number: &str) -> AppError {
     // The same answer whether the case does not exist or the user may not see it.
     AppError::not_found(
         "case.not_found",
@@ -316,9 +322,13 @@ impl App {
             case_number: number.to_string(),
             seq: prev.map_or(1, |p| p.seq + 1),
             kind: d.kind,
-            actor: user.username.clone(),
+            // 帮代办: the agent acts, for the principal whose effective user this is.
+            actor: user
+                .agent
+                .as_ref()
+                .map_or_else(|| user.username.clone(), |a| a.username.clone()),
             role: role_name(user.role).to_string(),
-            acting_for: None,
+            acting_for: user.agent.as_ref().map(|_| user.username.clone()),
             place: d.place,
             at: self.clock.now().timestamp_millis(),
             reason: d.reason,
@@ -406,9 +416,21 @@ impl App {
         req: CreateCaseRequest,
         idempotency_key: Option<&str>,
     ) -> AppResult<Created> {
+        // 帮代办: an agent applies as the principal, within a covering authorization.
+        let effective;
+        let user = match req.on_behalf_of.as_deref() {
+            Some(principal) => {
+                let r = self.resolve(&req)?;
+                let items: Vec<&Item> = r.items.iter().map(|i| &i.item).collect();
+                effective = self.acting_for(user, principal, &items).await?;
+                &effective
+            }
+            None => user,
+        };
+        let submitter = user.agent.as_ref().map_or(user.id, |a| a.user_id);
         let hash = request_hash(&req)?;
         if let Some(key) = idempotency_key
-            && let Some(found) = self.store.case_by_idempotency_key(user.id, key).await?
+            && let Some(found) = self.store.case_by_idempotency_key(submitter, key).await?
         {
             return self.replay(user, found, &hash).await;
         }
@@ -593,6 +615,18 @@ impl App {
             routed.push(route);
         }
 
+        // An online application is taken in by the government service center of the place that
+        // handles it (its department windows sit there): that center's clerks accept it.
+        let center = match (center, routed.first()) {
+            (None, Some(first)) => {
+                let hall = tongban_domain::region::ServiceCenter::code_for(&first.handling_region);
+                Some(self.store.center(&hall).await?.ok_or_else(|| {
+                    AppError::internal(format!("no service center {hall} for an online case"))
+                })?)
+            }
+            (c, _) => c,
+        };
+
         // Materials: uploaded files must exist; paper only at a window; unknown codes refused.
         let now = self.clock.now().timestamp_millis();
         let known: BTreeMap<&str, &Material> =
@@ -672,7 +706,7 @@ impl App {
                 channel: channel.to_string(),
                 center_code: center.as_ref().map(|c| c.code.clone()),
                 received_region: center.as_ref().map(|c| c.region.as_str().to_string()),
-                submitted_by: user.id,
+                submitted_by: submitter,
                 form: Value::Object(form).to_string(),
                 status: "open".to_string(),
                 version: 1,
@@ -694,7 +728,7 @@ impl App {
             // The same key raced in from a retry: answer like a replay.
             Err(tongban_store::StoreError::Conflict { .. }) if idempotency_key.is_some() => {
                 let key = idempotency_key.unwrap_or_default();
-                match self.store.case_by_idempotency_key(user.id, key).await? {
+                match self.store.case_by_idempotency_key(submitter, key).await? {
                     Some(found) => self.replay(user, found, &hash).await,
                     None => Err(AppError::internal("idempotency conflict without a case")),
                 }
@@ -768,7 +802,7 @@ impl App {
             .await?
             .ok_or_else(|| not_found(number))?;
         let subs = self.store.sub_cases(number).await?;
-        if !can_see(user, &case, &subs) {
+        if !can_see(user, &case, &subs) && !self.agent_may_see(user, &case).await? {
             return Err(not_found(number));
         }
         Ok((case, subs))
@@ -785,14 +819,10 @@ impl App {
     fn bound_to(&self, user: &CurrentUser, case: &CaseRow, sub: &SubCaseRow) -> bool {
         match user.role {
             Role::Applicant => case.applicant_user_id == Some(user.id),
-            Role::Clerk => match (&case.center_code, &user.center_code) {
-                (Some(c), Some(mine)) => c == mine,
-                // Online cases are accepted by a clerk of a center in the handling county.
-                (None, Some(mine)) => mine.strip_prefix('C').is_some_and(|region| {
-                    region.starts_with(&sub.handling_region[..6.min(sub.handling_region.len())])
-                }),
-                _ => false,
-            },
+            Role::Clerk => {
+                case.center_code.is_some()
+                    && case.center_code.as_deref() == user.center_code.as_deref()
+            }
             Role::Approver => user.department_code.as_deref() == Some(sub.department_code.as_str()),
             Role::Supervisor | Role::CatalogAdmin | Role::SystemAdmin => false,
         }
@@ -805,6 +835,17 @@ impl App {
         number: &str,
         req: ActionRequest,
     ) -> AppResult<CaseView> {
+        // 帮代办: an agent acts as the principal, within a covering authorization.
+        let effective;
+        let user = match req.on_behalf_of.as_deref() {
+            Some(principal) => {
+                effective = self
+                    .acting_for_case(user, principal, number, req.sub_case)
+                    .await?;
+                &effective
+            }
+            None => user,
+        };
         let (case, subs) = self.load_visible(user, number).await?;
         if case.version != req.version {
             return Err(stale(number, case.version));

@@ -6,10 +6,13 @@
 //! - [`calendar`]: the official calendar plus an administrator's changes; deadlines.
 //! - [`places`]: regions and service centers.
 //! - [`accounts`]: users and passwords.
+//! - [`appointments`]: 预约办 slot templates, bookings, check-in and the queue.
 //! - [`bootstrap`]: what happens on first start.
 //! - [`reference`]: the division tree and demo catalog shipped inside the binary.
 
 pub mod accounts;
+pub mod agency;
+pub mod appointments;
 pub mod bootstrap;
 pub mod calendar;
 pub mod cases;

@@ -6,6 +6,8 @@
 //! types line up. What truly differs — connecting, pragmas, migrations, id generation — lives in
 //! [`backend`], the one visible place for backend-specific code.
 
+mod agency;
+mod appointments;
 pub mod backend;
 mod calendar;
 mod cases;
@@ -15,6 +17,8 @@ mod sessions;
 mod settings;
 mod users;
 
+pub use agency::{AuthorizationRow, NewAuthorization};
+pub use appointments::{AppointmentRow, BookingRules, SlotRef, TicketRow};
 pub use backend::{Backend, DatabaseUrl};
 pub use cases::{CaseChange, CaseFilter, CaseRow, CaseScope, MaterialRow, NewCase, SubCaseRow};
 pub use catalog::{CatalogImportReport, StoredBundle, StoredItem, VersionInfo};

@@ -36,9 +36,11 @@ fn page(title: &str, case: &CaseView, body: &str) -> String {
 }
 
 fn place(case: &CaseView) -> String {
-    case.center
-        .as_ref()
-        .map_or_else(|| "网上办事大厅".to_string(), |c| c.name.clone())
+    match (&case.center, case.channel.as_str()) {
+        (Some(c), "online") => format!("网上办事大厅（{}受理）", c.name),
+        (Some(c), _) => c.name.clone(),
+        (None, _) => "网上办事大厅".to_string(),
+    }
 }
 
 /// 受理通知书.

@@ -2,6 +2,8 @@
 //! route cannot exist undocumented.
 
 mod accounts;
+mod agency;
+mod appointments;
 mod calendar;
 mod cases;
 mod catalog;
@@ -32,6 +34,8 @@ use crate::problem::{ApiError, Lang};
         (name = "calendar", description = "工作日历: working-day time limits"),
         (name = "accounts", description = "Signing in and out: session cookie or bearer token"),
         (name = "cases", description = "办件: receive anywhere, handle where competent"),
+        (name = "appointments", description = "预约办: slots, bookings, check-in and the queue"),
+        (name = "agency", description = "帮代办: authorizations for agents and village helpers"),
         (name = "health", description = "Probes")
     ),
     modifiers(&SecuritySchemes)
@@ -57,6 +61,25 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::act))
         .routes(routes!(cases::receipt))
         .routes(routes!(cases::notice))
+        .routes(routes!(appointments::slots))
+        .routes(routes!(
+            appointments::get_template,
+            appointments::put_template
+        ))
+        .routes(routes!(appointments::add_extended_day))
+        .routes(routes!(appointments::book, appointments::mine))
+        .routes(routes!(appointments::cancel))
+        .routes(routes!(appointments::move_to))
+        .routes(routes!(appointments::check_in))
+        .routes(routes!(appointments::call_next))
+        .routes(routes!(appointments::recall))
+        .routes(routes!(appointments::skip))
+        .routes(routes!(appointments::display))
+        .routes(routes!(agency::grant, agency::list))
+        .routes(routes!(agency::get))
+        .routes(routes!(agency::revoke))
+        .routes(routes!(agency::document))
+        .routes(routes!(agency::appoint_helper))
 }
 
 /// Unknown paths answer in the same problem format as everything else.
