@@ -49,14 +49,38 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> ExitCode {
         app.store.backend_name(),
         settings.database_url.display()
     );
+    let jobs = tokio::spawn(deadline_jobs(app.clone())); // 容缺办
     let store = app.store.clone();
     let result = tongban_web::serve(app, listener, shutdown_signal()).await;
+    jobs.abort();
     store.close().await;
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("tongban: server error: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Every ten minutes (and once at start): 容缺 reminders and expiries for today
+/// ([`App::run_deadline_jobs`]). Several nodes may run it at once; a change another node made first
+/// is skipped by the case version check, not reported.
+async fn deadline_jobs(app: Arc<App>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let today = app.clock.today();
+        match app.run_deadline_jobs(today).await {
+            Ok(r) if r.reminded + r.terminated + r.suspended > 0 => tracing::info!(
+                reminded = r.reminded,
+                terminated = r.terminated,
+                suspended = r.suspended,
+                "容缺 deadline job"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = ?e, "容缺 deadline job failed"),
         }
     }
 }

@@ -15,3 +15,5 @@ mod api_places;
 mod appointments;
 mod cases;
 mod cli;
+mod commitments; // 承诺办
+mod tolerance; // 容缺办, 网上办 registration

@@ -20,6 +20,9 @@ use crate::accounts::{CurrentUser, role_name};
 use crate::error::{AppError, AppResult, ErrorKind, FieldProblem};
 use crate::{App, Page};
 
+mod tolerance; // 容缺办: the pledge, its reminder and expiry (cases/tolerance.rs)
+pub use tolerance::DeadlineReport;
+
 /// Working days before the deadline at which a sub-case turns yellow (near-due).
 pub const NEAR_DUE_DAYS: i64 = 2;
 
@@ -38,6 +41,9 @@ pub struct MaterialInput {
     /// Brought on paper and checked by the clerk at the window.
     #[serde(default)]
     pub paper: bool,
+    /// 承诺办: replaced by a signed commitment (the catalog's text); see `crate::commitments`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub commitment: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -124,6 +130,12 @@ pub struct SubCaseView {
     pub time_status: Option<TimeStatus>,
     pub requested_materials: Vec<String>,
     pub result: Option<case::CaseResult>,
+    /// 承诺办: the result was revoked after a failed 事后核查.
+    pub revoked: Option<case::commitment::Revocation>,
+    /// 容缺办: materials pledged at acceptance and not yet supplied.
+    pub pledged: Vec<String>,
+    /// 容缺办: the supplement deadline of the pledge.
+    pub pledge_due: Option<NaiveDate>,
     /// What the viewing user may do now.
     pub allowed_actions: Vec<ActionKind>,
 }
@@ -203,9 +215,10 @@ fn forbidden(code: &str, en: impl Into<String>, zh: impl Into<String>) -> AppErr
 fn domain_error(e: case::CaseError) -> AppError {
     let kind = match e.code() {
         "case.role_not_allowed" => ErrorKind::Forbidden,
-        "case.action_not_allowed_in_status" | "case.terminal" | "case.waiting_for_dependencies" => {
-            ErrorKind::Conflict
-        }
+        "case.action_not_allowed_in_status"
+        | "case.terminal"
+        | "case.waiting_for_dependencies"
+        | "case.pledge_outstanding" => ErrorKind::Conflict,
         _ => ErrorKind::Invalid,
     };
     AppError::new(kind, e.code(), e.to_string(), e.message_zh())
@@ -287,11 +300,11 @@ fn request_hash(req: &CreateCaseRequest) -> AppResult<String> {
 }
 
 /// What an event says, before it is sealed onto the chain.
-struct Draft {
-    kind: String,
-    place: Option<String>,
-    reason: Option<String>,
-    payload: Value,
+pub(crate) struct Draft {
+    pub(crate) kind: String,
+    pub(crate) place: Option<String>,
+    pub(crate) reason: Option<String>,
+    pub(crate) payload: Value,
 }
 
 /// The item or bundle an application is for, resolved against the catalog.
@@ -311,7 +324,7 @@ struct ResolvedItem {
 
 impl App {
     /// Seals one event by `user` onto `prev` (the case's last event, if any).
-    fn event(
+    pub(crate) fn event(
         &self,
         number: &str,
         prev: Option<&EventRecord>,
@@ -641,9 +654,16 @@ impl App {
                 )
                 .with_field(format!("materials[{i}].material")));
             }
-            self.check_material_input(m, channel, i).await?;
+            if !m.commitment {
+                self.check_material_input(m, channel, i).await?;
+            }
             provided.insert(m.material.clone(), m.clone());
         }
+        // 承诺办: commitments only where the catalog allows them, never for a barred applicant.
+        let item_refs: Vec<&Item> = items.iter().map(|r| &r.item).collect();
+        let signed = self
+            .signed_commitments(&item_refs, &req.materials, &applicant_id)
+            .await?;
 
         let serial = self.store.allocate_case_serial(&day_str(today)).await?;
         let number = format!("TB{}{serial:06}", today.format("%Y%m%d"));
@@ -667,9 +687,10 @@ impl App {
                 accepted_on: None,
                 deadline: None,
                 concluded_on: None,
+                pledge_due: None,
             });
         }
-        let payload = serde_json::json!({
+        let mut payload = serde_json::json!({
             "channel": channel,
             "item": req.item,
             "bundle": req.bundle,
@@ -681,6 +702,10 @@ impl App {
                 "code": m.material_code, "provided": m.provided, "file": m.file_sha256,
             })).collect::<Vec<_>>(),
         });
+        if !signed.is_empty() {
+            // 承诺办: what was signed is on the record.
+            payload["commitments"] = serde_json::json!(signed);
+        }
         let place = center.as_ref().map(|c| c.code.clone());
         let first = self.event(
             &number,
@@ -898,9 +923,11 @@ impl App {
             }
         }
 
+        self.check_tolerated(number, &req.action).await?; // 容缺办
         let next =
             case::apply(&state, &item, user.role, &req.action, today).map_err(domain_error)?;
         let cal = self.calendar();
+        let next = tolerance::with_pledge_due(next, &item, &cal)?; // 容缺办
         let mut changed = vec![sub_row_with(sub, &next, &item, &cal, today)?];
 
         let events_so_far = self.store.events(number).await?;
@@ -1041,7 +1068,8 @@ impl App {
             materials: material_rows,
             events,
         };
-        if !self.store.apply_case_change(&change).await? {
+        // 承诺办: a conclusion may be sampled for 事后核查 in the same transaction.
+        if !self.apply_change_sampling(user, &case, change).await? {
             let current = self
                 .store
                 .case(number)
@@ -1100,6 +1128,9 @@ impl App {
                 .flatten(),
                 requested_materials: state.requested_materials.clone(),
                 result: state.result.clone(),
+                revoked: state.revoked.clone(),
+                pledged: state.pledged.clone(),
+                pledge_due: state.pledge_due,
                 allowed_actions: allowed,
             });
         }
@@ -1316,6 +1347,7 @@ fn material_row(
     let (provided, sha, name) = match given {
         Some(g) if g.file.is_some() => ("file", g.file.clone(), g.file_name.clone()),
         Some(g) if g.paper => ("paper", None, None),
+        Some(g) if g.commitment => ("commitment", None, None),
         _ => ("missing", None, None),
     };
     MaterialRow {
@@ -1353,6 +1385,7 @@ fn sub_row_with(
         accepted_on: state.accepted_on.map(day_str),
         deadline,
         concluded_on,
+        pledge_due: tolerance::pledge_due_column(state),
         ..sub.clone()
     })
 }

@@ -18,10 +18,12 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod clock;
+pub mod commitments; // 承诺办
 pub mod error;
 pub mod files;
 pub mod places;
 pub mod reference;
+pub mod registration; // 网上办: self-registration
 
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};

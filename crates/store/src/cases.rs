@@ -44,6 +44,8 @@ pub struct SubCaseRow {
     pub accepted_on: Option<String>,
     pub deadline: Option<String>,
     pub concluded_on: Option<String>,
+    /// 容缺办: the supplement deadline of a running pledge (ISO date), else NULL.
+    pub pledge_due: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -154,7 +156,7 @@ const CASE_COLUMNS: &str = "c.number, c.item_code, c.bundle_code, c.bundle_versi
     c.closed_at, c.idempotency_key, c.request_hash";
 
 const SUB_COLUMNS: &str = "case_number, seq, item_code, item_version, department_code, \
-    handling_region, status, state, accepted_on, deadline, concluded_on";
+    handling_region, status, state, accepted_on, deadline, concluded_on, pledge_due";
 
 macro_rules! insert_events {
     ($tx:ident, $events:expr) => {
@@ -204,6 +206,49 @@ macro_rules! upsert_materials {
         }
     };
 }
+
+/// The body of [`Store::apply_case_change`] inside an open transaction `$tx`: the version-checked
+/// case update, the sub-case rows, the materials and the events; evaluates to whether it applied.
+/// Shared with `crate::commitments`, which writes its own rows in the same transaction.
+macro_rules! write_case_change {
+    ($tx:ident, $ch:expr) => {{
+        let ch: &$crate::CaseChange = $ch;
+        let n = sqlx::query(
+            "UPDATE cases SET version = version + 1, status = $3, closed_at = $4 \
+             WHERE number = $1 AND version = $2",
+        )
+        .bind(&ch.number)
+        .bind(ch.expected_version)
+        .bind(&ch.status)
+        .bind(ch.closed_at)
+        .execute(&mut *$tx)
+        .await?
+        .rows_affected();
+        if n == 1 {
+            for s in &ch.sub_cases {
+                sqlx::query(
+                    "UPDATE sub_cases SET status = $3, state = $4, accepted_on = $5, \
+                     deadline = $6, concluded_on = $7, pledge_due = $8 \
+                     WHERE case_number = $1 AND seq = $2",
+                )
+                .bind(&s.case_number)
+                .bind(s.seq)
+                .bind(&s.status)
+                .bind(&s.state)
+                .bind(&s.accepted_on)
+                .bind(&s.deadline)
+                .bind(&s.concluded_on)
+                .bind(&s.pledge_due)
+                .execute(&mut *$tx)
+                .await?;
+            }
+            $crate::cases::upsert_materials!($tx, &ch.materials);
+            $crate::cases::insert_events!($tx, &ch.events);
+        }
+        n == 1
+    }};
+}
+pub(crate) use {insert_events, upsert_materials, write_case_change};
 
 impl Store {
     /// The next serial number of the day (gaps are possible when a creation fails; numbers are
@@ -285,7 +330,8 @@ impl Store {
                 sqlx::query(
                     "INSERT INTO sub_cases (case_number, seq, item_code, item_version, \
                      department_code, handling_region, status, state, accepted_on, deadline, \
-                     concluded_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                     concluded_on, pledge_due) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+                     $11, $12)",
                 )
                 .bind(&s.case_number)
                 .bind(s.seq)
@@ -298,6 +344,7 @@ impl Store {
                 .bind(&s.accepted_on)
                 .bind(&s.deadline)
                 .bind(&s.concluded_on)
+                .bind(&s.pledge_due)
                 .execute(&mut *tx)
                 .await?;
             }
@@ -310,39 +357,7 @@ impl Store {
     /// Applies a change if the case is still at the expected version; `false` (and nothing
     /// written) when someone else changed it first.
     pub async fn apply_case_change(&self, ch: &CaseChange) -> Result<bool> {
-        let applied = in_tx!(self, tx => {
-            let n = sqlx::query(
-                "UPDATE cases SET version = version + 1, status = $3, closed_at = $4 \
-                 WHERE number = $1 AND version = $2",
-            )
-            .bind(&ch.number)
-            .bind(ch.expected_version)
-            .bind(&ch.status)
-            .bind(ch.closed_at)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if n == 1 {
-                for s in &ch.sub_cases {
-                    sqlx::query(
-                        "UPDATE sub_cases SET status = $3, state = $4, accepted_on = $5, \
-                         deadline = $6, concluded_on = $7 WHERE case_number = $1 AND seq = $2",
-                    )
-                    .bind(&s.case_number)
-                    .bind(s.seq)
-                    .bind(&s.status)
-                    .bind(&s.state)
-                    .bind(&s.accepted_on)
-                    .bind(&s.deadline)
-                    .bind(&s.concluded_on)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                upsert_materials!(tx, &ch.materials);
-                insert_events!(tx, &ch.events);
-            }
-            n == 1
-        });
+        let applied = in_tx!(self, tx => write_case_change!(tx, ch));
         Ok(applied)
     }
 

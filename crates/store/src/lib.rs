@@ -12,9 +12,11 @@ pub mod backend;
 mod calendar;
 mod cases;
 mod catalog;
+mod commitments; // 承诺办
 mod places;
 mod sessions;
 mod settings;
+mod tolerance; // 容缺办
 mod users;
 
 pub use agency::{AuthorizationRow, NewAuthorization};
@@ -22,6 +24,7 @@ pub use appointments::{AppointmentRow, BookingRules, SlotRef, TicketRow};
 pub use backend::{Backend, DatabaseUrl};
 pub use cases::{CaseChange, CaseFilter, CaseRow, CaseScope, MaterialRow, NewCase, SubCaseRow};
 pub use catalog::{CatalogImportReport, StoredBundle, StoredItem, VersionInfo};
+pub use commitments::{BrokenCommitmentRow, CommitmentWrites, VerificationRow, VerificationScope}; // 承诺办
 pub use sessions::{NewSession, SessionUserRow};
 pub use users::{NewUser, UserProfile, UserRow};
 

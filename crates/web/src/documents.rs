@@ -4,7 +4,9 @@
 
 use tongban_app::cases::CaseView;
 
-fn esc(s: &str) -> String {
+pub mod tolerance; // 容缺受理承诺书
+
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -15,10 +17,10 @@ const STYLE: &str = "body{font-family:system-ui,'Noto Sans CJK SC','Microsoft Ya
 max-width:170mm;margin:12mm auto;color:#111;line-height:1.6}h1{text-align:center;font-size:22pt;\
 letter-spacing:.3em}table{width:100%;border-collapse:collapse;margin:8px 0}td,th{border:1px solid #444;\
 padding:4px 6px;text-align:left;vertical-align:top}.meta{display:flex;justify-content:space-between}\
-.seal{margin-top:18mm;text-align:right}.code{font-family:monospace}\
+.seal{margin-top:18mm;text-align:right}.pledge{text-indent:2em}.code{font-family:monospace}\
 @page{size:A4;margin:18mm}@media print{body{margin:0}}";
 
-fn page(title: &str, case: &CaseView, body: &str) -> String {
+pub(crate) fn page(title: &str, case: &CaseView, body: &str) -> String {
     // The latest link of the case's audit chain: a printed copy can be checked against the record.
     let code = case
         .timeline

@@ -92,6 +92,24 @@ pub enum CaseError {
         receiving_code: String,
         receiving_name: String,
     },
+    // 容缺办 (see `super::tolerance`) ↓
+    /// 本事项不适用容缺受理
+    #[error("{}", if *instant {
+        "an instant item (即办件) is concluded on the spot: no material may be missing at acceptance"
+    } else {
+        "this item does not allow acceptance with missing materials (容缺受理)"
+    })]
+    ToleranceNotAllowed { instant: bool },
+    /// 材料不可容缺
+    #[error("not tolerable (the catalog does not allow them to be missing at acceptance): {}", codes.join(", "))]
+    NotTolerable { codes: Vec<String> },
+    /// 容缺材料尚未补齐
+    #[error("pledged materials have not arrived yet: {}", materials.join(", "))]
+    PledgeOutstanding { materials: Vec<String> },
+    /// 非容缺承诺补交的材料
+    #[error("not pledged materials of this case: {}", codes.join(", "))]
+    NotPledged { codes: Vec<String> },
+    // 容缺办 ↑
 }
 
 impl CaseError {
@@ -113,6 +131,10 @@ impl CaseError {
             Self::JurisdictionRegionUnknown { .. } => "case.jurisdiction_region_unknown",
             Self::NoCompetentDepartment { .. } => "case.no_competent_department",
             Self::OutsideScope { .. } => "case.outside_scope",
+            Self::ToleranceNotAllowed { .. } => "case.tolerance_not_allowed",
+            Self::NotTolerable { .. } => "case.not_tolerable",
+            Self::PledgeOutstanding { .. } => "case.pledge_outstanding",
+            Self::NotPledged { .. } => "case.not_pledged",
         }
     }
 
@@ -190,6 +212,19 @@ impl CaseError {
                 "本事项为{}，只能在{area_name}（{area_code}）范围内收件，本中心位于{receiving_name}（{receiving_code}）",
                 scope.name_zh()
             ),
+            Self::ToleranceNotAllowed { instant: true } => {
+                "即办件当场办结，受理时不得缺少材料".to_owned()
+            }
+            Self::ToleranceNotAllowed { instant: false } => "本事项不适用容缺受理".to_owned(),
+            Self::NotTolerable { codes } => {
+                format!("以下材料不可容缺受理：{}", codes.join("、"))
+            }
+            Self::PledgeOutstanding { materials } => {
+                format!("容缺材料尚未补齐，不能办结：{}", materials.join("、"))
+            }
+            Self::NotPledged { codes } => {
+                format!("以下材料不在容缺补交承诺之列：{}", codes.join("、"))
+            }
         }
     }
 }

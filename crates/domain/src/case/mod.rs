@@ -4,16 +4,20 @@
 //!   pauses (补正, the clock stops), bundle dependencies, deadlines and time flags;
 //! - [`chain`] — the tamper-evident audit chain (审计链) of a case's events;
 //! - [`routing`] — 收件地 / 办理地: the competent department and the 通办范围 check;
-//! - [`form`] — application forms checked against their fields.
+//! - [`form`] — application forms checked against their fields;
+//! - [`tolerance`] — 容缺受理: the supplement pledge, its deadline, reminder and expiry.
+//! - [`commitment`] — 承诺办: 事后核查 sampling, the bar after a broken commitment, revocation.
 //!
 //! Errors are [`CaseError`] (`case.*`), except forms ([`form::FieldError`], one per field) and the
 //! chain ([`chain::BrokenLink`]).
 
 pub mod chain;
+pub mod commitment; // 承诺办: sampling, bars, revocation
 mod error;
 pub mod form;
 pub mod routing;
 pub mod state;
+pub mod tolerance;
 
 #[cfg(test)]
 mod tests;

@@ -12,6 +12,9 @@
 //! withdraw: from waiting, submitted, awaiting_supplement, accepted, reviewed
 //! ```
 //!
+//! 容缺办 ([`super::tolerance`]): `accept_with_tolerance` accepts with tolerable materials pledged;
+//! `conclude` waits for them; a missed deadline ends in `terminated` or `suspended`.
+//!
 //! Time (办结时限) runs in working days from the day of acceptance ([`Calendar`]). A supplement
 //! requested after acceptance pauses it: the pause runs from the day of the request through the day
 //! *before* the supplement arrives, both included, so the paused days are exactly the days the
@@ -51,10 +54,17 @@ pub enum SubCaseStatus {
     Withdrawn,
     /// 已取消 — an item it needed ended without approval.
     Cancelled,
+    // 容缺办 (see `super::tolerance`) ↓
+    /// 终止办理 — a 容缺 supplement deadline passed on an item configured to terminate.
+    Terminated,
+    /// 中止办理 — a 容缺 supplement deadline passed on an item configured to suspend; supplying
+    /// the pledged materials resumes it (the clock is paused meanwhile).
+    Suspended,
+    // 容缺办 ↑
 }
 
 impl SubCaseStatus {
-    pub const ALL: [SubCaseStatus; 11] = [
+    pub const ALL: [SubCaseStatus; 13] = [
         Self::Waiting,
         Self::Submitted,
         Self::AwaitingSupplement,
@@ -66,16 +76,19 @@ impl SubCaseStatus {
         Self::Rejected,
         Self::Withdrawn,
         Self::Cancelled,
+        Self::Terminated,
+        Self::Suspended,
     ];
 
-    /// No action can follow, whatever the item: delivered, rejected, withdrawn, cancelled.
+    /// No action can follow, whatever the item: delivered, rejected, withdrawn, cancelled,
+    /// terminated (容缺 deadline missed). `Suspended` is not terminal: a supplement resumes it.
     ///
     /// `Concluded` is not terminal here because an item with a deliver step goes on to delivery;
     /// use [`SubCaseState::is_finished`] to ask with the item.
     pub fn is_terminal(self) -> bool {
         matches!(
             self,
-            Self::Delivered | Self::Rejected | Self::Withdrawn | Self::Cancelled
+            Self::Delivered | Self::Rejected | Self::Withdrawn | Self::Cancelled | Self::Terminated
         )
     }
 
@@ -97,6 +110,8 @@ impl SubCaseStatus {
             Self::Rejected => "rejected",
             Self::Withdrawn => "withdrawn",
             Self::Cancelled => "cancelled",
+            Self::Terminated => "terminated",
+            Self::Suspended => "suspended",
         }
     }
 
@@ -117,6 +132,8 @@ impl SubCaseStatus {
             Self::Rejected => "不予受理",
             Self::Withdrawn => "已撤回",
             Self::Cancelled => "已取消",
+            Self::Terminated => "终止办理",
+            Self::Suspended => "中止办理",
         }
     }
 }
@@ -162,6 +179,9 @@ impl DeliveryMethod {
 pub enum Action {
     /// 受理
     Accept,
+    /// 容缺受理: accepts with the listed tolerable materials missing, on a supplement pledge
+    /// (see `super::tolerance`).
+    AcceptWithTolerance { tolerated: Vec<String> },
     /// 不予受理, with at least one non-empty reason.
     Reject { reasons: Vec<String> },
     /// 一次性告知: every missing material code at once (at least one).
@@ -169,7 +189,8 @@ pub enum Action {
         materials: Vec<String>,
         note: Option<String>,
     },
-    /// 补正: must cover every requested material; resumes where it paused.
+    /// 补正: must cover every requested material; resumes where it paused. Also delivers pledged
+    /// 容缺 materials (see `super::tolerance`).
     Supplement { materials: Vec<String> },
     /// 审查
     Review { opinion: String },
@@ -189,6 +210,7 @@ impl Action {
     pub fn kind(&self) -> ActionKind {
         match self {
             Self::Accept => ActionKind::Accept,
+            Self::AcceptWithTolerance { .. } => ActionKind::AcceptWithTolerance,
             Self::Reject { .. } => ActionKind::Reject,
             Self::RequestSupplement { .. } => ActionKind::RequestSupplement,
             Self::Supplement { .. } => ActionKind::Supplement,
@@ -207,6 +229,7 @@ impl Action {
 #[serde(rename_all = "snake_case")]
 pub enum ActionKind {
     Accept,
+    AcceptWithTolerance,
     Reject,
     RequestSupplement,
     Supplement,
@@ -219,8 +242,9 @@ pub enum ActionKind {
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 10] = [
+    pub const ALL: [ActionKind; 11] = [
         Self::Accept,
+        Self::AcceptWithTolerance,
         Self::Reject,
         Self::RequestSupplement,
         Self::Supplement,
@@ -235,6 +259,7 @@ impl ActionKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Accept => "accept",
+            Self::AcceptWithTolerance => "accept_with_tolerance",
             Self::Reject => "reject",
             Self::RequestSupplement => "request_supplement",
             Self::Supplement => "supplement",
@@ -254,6 +279,7 @@ impl ActionKind {
     pub fn name_zh(self) -> &'static str {
         match self {
             Self::Accept => "受理",
+            Self::AcceptWithTolerance => "容缺受理",
             Self::Reject => "不予受理",
             Self::RequestSupplement => "一次性告知补正",
             Self::Supplement => "补正材料",
@@ -289,6 +315,22 @@ pub struct SubCaseState {
     pub approved: Option<bool>,
     #[serde(default)]
     pub result: Option<CaseResult>,
+    // 容缺办 (see `super::tolerance`) ↓
+    /// 容缺 materials pledged at acceptance and not yet supplied.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pledged: Vec<String>,
+    /// The supplement deadline of the pledge (the last day to supply).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pledge_due: Option<NaiveDate>,
+    /// Whether the reminder before the deadline went out.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pledge_reminded: bool,
+    // 容缺办 ↑
+    // 承诺办 (see `super::commitment`) ↓
+    /// 撤销: the result was revoked after a failed 事后核查 of a commitment; nothing more follows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<super::commitment::Revocation>,
+    // 承诺办 ↑
 }
 
 impl SubCaseState {
@@ -306,6 +348,10 @@ impl SubCaseState {
             pauses: Vec::new(),
             approved: None,
             result: None,
+            pledged: Vec::new(),
+            pledge_due: None,
+            pledge_reminded: false,
+            revoked: None, // 承诺办
         }
     }
 
@@ -313,6 +359,7 @@ impl SubCaseState {
     /// when the item has no deliver step.
     pub fn is_finished(&self, item: &Item) -> bool {
         self.status.is_terminal()
+            || self.revoked.is_some() // 承诺办: a revoked result ends the sub-case
             || (self.status == SubCaseStatus::Concluded && step(item, StepKind::Deliver).is_none())
     }
 }
@@ -339,7 +386,10 @@ fn permission(item: &Item, kind: ActionKind) -> Result<Vec<Role>, CaseError> {
         })
     };
     Ok(match kind {
-        ActionKind::Accept | ActionKind::Reject | ActionKind::RequestSupplement => {
+        ActionKind::Accept
+        | ActionKind::AcceptWithTolerance
+        | ActionKind::Reject
+        | ActionKind::RequestSupplement => {
             vec![need(StepKind::Accept)?]
         }
         ActionKind::Supplement => {
@@ -370,7 +420,9 @@ fn permission(item: &Item, kind: ActionKind) -> Result<Vec<Role>, CaseError> {
 fn status_allows(item: &Item, status: SubCaseStatus, kind: ActionKind) -> bool {
     use SubCaseStatus as S;
     match kind {
-        ActionKind::Accept | ActionKind::Reject => status == S::Submitted,
+        ActionKind::Accept | ActionKind::AcceptWithTolerance | ActionKind::Reject => {
+            status == S::Submitted
+        }
         ActionKind::RequestSupplement => matches!(status, S::Submitted | S::Accepted | S::Reviewed),
         ActionKind::Supplement => status == S::AwaitingSupplement,
         ActionKind::Review => status == S::Accepted,
@@ -406,13 +458,13 @@ fn check(state: &SubCaseState, item: &Item, role: Role, kind: ActionKind) -> Res
             needed,
         });
     }
-    if !status_allows(item, state.status, kind) {
+    if !status_allows(item, state.status, kind) && !super::tolerance::status_allows(state, kind) {
         return Err(CaseError::ActionNotAllowedInStatus {
             action: kind,
             status: state.status,
         });
     }
-    Ok(())
+    super::tolerance::check(state, item, kind)
 }
 
 /// The actions `role` may take now, for the UI and the API (their data still has to be valid).
@@ -452,6 +504,11 @@ pub fn apply(
             next.status = SubCaseStatus::Accepted;
             next.accepted_on = Some(today);
         }
+        Action::AcceptWithTolerance { tolerated } => {
+            next.pledged = super::tolerance::tolerated_codes(item, tolerated)?;
+            next.status = SubCaseStatus::Accepted;
+            next.accepted_on = Some(today);
+        }
         Action::Reject { reasons } => {
             require_reasons(kind, reasons)?;
             next.status = SubCaseStatus::Rejected;
@@ -465,8 +522,13 @@ pub fn apply(
                 next.pauses.push(Pause::open(today));
             }
         }
+        Action::Supplement { materials } if state.status != SubCaseStatus::AwaitingSupplement => {
+            let given = material_codes(item, kind, materials)?;
+            next = super::tolerance::supplement_pledged(state, &given, today)?;
+        }
         Action::Supplement { materials } => {
             let given = material_codes(item, kind, materials)?;
+            next.pledged.retain(|m| !given.contains(m));
             let missing: Vec<String> = state
                 .requested_materials
                 .iter()
@@ -555,7 +617,7 @@ fn material_codes(
 
 /// Ends the open pause: it covers the days from the request through yesterday; a supplement on
 /// the day of the request (or a date before it) leaves no pause at all.
-fn close_pause(state: &mut SubCaseState, today: NaiveDate) {
+pub(super) fn close_pause(state: &mut SubCaseState, today: NaiveDate) {
     let Some(last) = state.pauses.last_mut() else {
         return;
     };

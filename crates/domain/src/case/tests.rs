@@ -1452,12 +1452,15 @@ mod machine_props {
     ];
 
     /// Errors about who, when and which step — as opposed to the action's data.
-    const STRUCTURAL: [&str; 5] = [
+    const STRUCTURAL: [&str; 7] = [
         "case.terminal",
         "case.waiting_for_dependencies",
         "case.step_not_in_process",
         "case.role_not_allowed",
         "case.action_not_allowed_in_status",
+        // 容缺办: refused by the item or the pledge before any data is looked at.
+        "case.tolerance_not_allowed",
+        "case.pledge_outstanding",
     ];
 
     #[derive(Debug, Clone)]
@@ -1475,7 +1478,7 @@ mod machine_props {
             (
                 prop::bool::weighted(0.8),
                 0..6usize,
-                0..10usize,
+                0..11usize,
                 0..4u64,
                 any::<bool>(),
                 any::<u8>(),
@@ -1501,6 +1504,9 @@ mod machine_props {
         };
         match kind {
             ActionKind::Accept => Action::Accept,
+            ActionKind::AcceptWithTolerance => Action::AcceptWithTolerance {
+                tolerated: strings(&["M1"]),
+            },
             ActionKind::Reject => Action::Reject { reasons },
             ActionKind::RequestSupplement => {
                 let all = ["M1", "M2", "M3", "X9"];
@@ -1587,7 +1593,7 @@ mod machine_props {
                     .copied()
                     .filter(|(_, k)| !matches!(k, ActionKind::Withdraw | ActionKind::Reject))
                     .collect();
-                let pool = if m.kind < 9 && !forward.is_empty() {
+                let pool = if m.kind < 10 && !forward.is_empty() {
                     forward
                 } else {
                     pairs

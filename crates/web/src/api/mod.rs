@@ -7,8 +7,10 @@ mod appointments;
 mod calendar;
 mod cases;
 mod catalog;
+mod commitments; // 承诺办
 mod health;
 mod places;
+mod tolerance; // 容缺办 pledge, 网上办 registration
 
 use axum::http::{Method, Uri};
 use tongban_app::error::{AppError, ErrorKind};
@@ -36,6 +38,7 @@ use crate::problem::{ApiError, Lang};
         (name = "cases", description = "办件: receive anywhere, handle where competent"),
         (name = "appointments", description = "预约办: slots, bookings, check-in and the queue"),
         (name = "agency", description = "帮代办: authorizations for agents and village helpers"),
+        (name = "commitments", description = "承诺办: 告知承诺, 事后核查 and 失信记录"),
         (name = "health", description = "Probes")
     ),
     modifiers(&SecuritySchemes)
@@ -80,6 +83,13 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(agency::revoke))
         .routes(routes!(agency::document))
         .routes(routes!(agency::appoint_helper))
+        // 容缺办, 网上办
+        .routes(routes!(tolerance::pledge))
+        .routes(routes!(tolerance::register))
+        // 承诺办
+        .routes(routes!(commitments::list))
+        .routes(routes!(commitments::verify))
+        .routes(routes!(commitments::document))
 }
 
 /// Unknown paths answer in the same problem format as everything else.
