@@ -5,7 +5,6 @@
 
 use chrono::Duration;
 use serde_json::{Value, json};
-use tongban_app::accounts::NewAccount;
 
 use crate::harness::TestServer;
 
@@ -15,23 +14,9 @@ crate::on_both_backends!(
     grant_checks_and_village_helpers,
 );
 
-const PW: &str = "correct horse battery";
 /// A valid resident ID issued in 耒阳市 (430481).
 const LEIYANG_ID: &str = "430481199003150014";
-const PDF: &[u8] = b"%PDF-1.4\n% authorization\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 const PENSION: &str = "430400-RS-0001";
-
-async fn account(
-    s: &TestServer,
-    name: &str,
-    role: &str,
-    f: impl FnOnce(&mut NewAccount),
-) -> String {
-    let mut a = NewAccount::new(name, role);
-    f(&mut a);
-    s.add_account(a, PW).await;
-    s.login(name, PW).await
-}
 
 struct People {
     principal: String,
@@ -42,17 +27,19 @@ struct People {
 
 async fn people(s: &TestServer) -> People {
     People {
-        principal: account(s, "p.li", "applicant", |a| {
-            a.id_number = Some(LEIYANG_ID.into());
-            a.display_name = Some("李耒阳".into());
-        })
-        .await,
-        agent: account(s, "a.li", "applicant", |a| {
-            a.display_name = Some("李代办".into())
-        })
-        .await,
-        stranger: account(s, "x.wang", "applicant", |_| {}).await,
-        admin: account(s, "ag.admin", "system_admin", |_| {}).await,
+        principal: s
+            .account("p.li", "applicant", |a| {
+                a.id_number = Some(LEIYANG_ID.into());
+                a.display_name = Some("李耒阳".into());
+            })
+            .await,
+        agent: s
+            .account("a.li", "applicant", |a| {
+                a.display_name = Some("李代办".into())
+            })
+            .await,
+        stranger: s.account("x.wang", "applicant", |_| {}).await,
+        admin: s.account("ag.admin", "system_admin", |_| {}).await,
     }
 }
 
@@ -80,27 +67,12 @@ async fn call(
     )
 }
 
-async fn upload(s: &TestServer, token: &str) -> String {
-    let resp = s
-        .client
-        .post(s.url("/api/v1/files"))
-        .bearer_auth(token)
-        .header("content-type", "application/pdf")
-        .body(PDF.to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 201);
-    let v: Value = resp.json().await.unwrap();
-    v["sha256"].as_str().unwrap().to_string()
-}
-
 fn today(s: &TestServer) -> chrono::NaiveDate {
     s.app.clock.today()
 }
 
 async fn grant(s: &TestServer, token: &str, scope: Value) -> i64 {
-    let sha = upload(s, token).await;
+    let sha = s.upload_pdf(token).await;
     let (status, body) = call(
         s,
         "POST",
@@ -141,7 +113,7 @@ async fn agent_applies_and_acts_for_principal(s: &TestServer) {
     let id = grant(s, &p.principal, json!({"items": [PENSION]})).await;
 
     // The agent applies online for the principal.
-    let sha = upload(s, &p.agent).await;
+    let sha = s.upload_pdf(&p.agent).await;
     let (status, case) = call(
         s,
         "POST",
@@ -265,7 +237,7 @@ async fn agent_applies_and_acts_for_principal(s: &TestServer) {
 async fn refusals_change_nothing(s: &TestServer) {
     let p = people(s).await;
     let scoped = grant(s, &p.principal, json!({"items": [PENSION]})).await;
-    let sha = upload(s, &p.agent).await;
+    let sha = s.upload_pdf(&p.agent).await;
     let before = case_count(s, &p.admin).await;
 
     // An item the authorization does not cover: refused, naming the item.
@@ -393,7 +365,7 @@ async fn refusals_change_nothing(s: &TestServer) {
 
 async fn grant_checks_and_village_helpers(s: &TestServer) {
     let p = people(s).await;
-    let sha = upload(s, &p.principal).await;
+    let sha = s.upload_pdf(&p.principal).await;
     let to = (today(s) + Duration::days(10)).to_string();
     let post = |body: Value| {
         call(

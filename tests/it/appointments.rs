@@ -8,28 +8,14 @@
 
 use chrono::{Datelike, Duration, NaiveDate, Timelike, Utc, Weekday};
 use serde_json::{Value, json};
-use tongban_app::accounts::NewAccount;
 
 use crate::harness::TestServer;
 
 crate::on_both_backends!(bookings_follow_the_calendar, queue_from_check_in_to_display);
 
-const PW: &str = "correct horse battery";
 const HALL: &str = "C430481";
 /// 城乡居民基本养老保险参保登记 (hrss: the social-security window at a hall).
 const ITEM: &str = "430400-RS-0001";
-
-async fn account(
-    s: &TestServer,
-    name: &str,
-    role: &str,
-    f: impl FnOnce(&mut NewAccount),
-) -> String {
-    let mut a = NewAccount::new(name, role);
-    f(&mut a);
-    s.add_account(a, PW).await;
-    s.login(name, PW).await
-}
 
 async fn call(
     s: &TestServer,
@@ -85,19 +71,6 @@ async fn test_schedule(s: &TestServer) -> (NaiveDate, NaiveDate) {
     (sat, holiday)
 }
 
-async fn village_center(s: &TestServer) -> String {
-    let (_, _, body) = s.get("/api/v1/centers?region=430422&limit=100").await;
-    body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["level"] == "village")
-        .unwrap()["code"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 async fn booked(s: &TestServer, center: &str, date: NaiveDate, time: &str, window: &str) -> i64 {
     let (st, body) = call(
         s,
@@ -137,15 +110,19 @@ fn problem(st: u16, body: &Value, status: u16, code: &str, field: &str) {
 
 async fn bookings_follow_the_calendar(s: &TestServer) {
     let (makeup, holiday) = test_schedule(s).await;
-    let citizen = account(s, "b.cit", "applicant", |a| {
-        a.id_number = Some("430481199003150014".into())
-    })
-    .await;
-    let other = account(s, "b.cit2", "applicant", |a| {
-        a.id_number = Some("11010519491231002X".into())
-    })
-    .await;
-    let hall_clerk = account(s, "b.hall", "clerk", |a| a.center_code = Some(HALL.into())).await;
+    let citizen = s
+        .account("b.cit", "applicant", |a| {
+            a.id_number = Some("430481199003150014".into())
+        })
+        .await;
+    let other = s
+        .account("b.cit2", "applicant", |a| {
+            a.id_number = Some("11010519491231002X".into())
+        })
+        .await;
+    let hall_clerk = s
+        .account("b.hall", "clerk", |a| a.center_code = Some(HALL.into()))
+        .await;
     let book = |center: &str, date: NaiveDate, time: &str| json!({"center": center, "item": ITEM, "date": date.to_string(), "time": time});
 
     // The make-up Saturday is a working day: open at working-day hours, at the hrss window (B).
@@ -228,7 +205,7 @@ async fn bookings_follow_the_calendar(s: &TestServer) {
     );
 
     // Over capacity: a village station has one place per slot.
-    let village = village_center(s).await;
+    let village = s.village_center("430422").await;
     let weekday = holiday + Duration::days(1);
     let (st, body) = call(
         s,
@@ -406,20 +383,25 @@ async fn bookings_follow_the_calendar(s: &TestServer) {
 }
 
 async fn queue_from_check_in_to_display(s: &TestServer) {
-    let admin = account(s, "q.admin", "system_admin", |_| {}).await;
-    let clerk = account(s, "q.clerk", "clerk", |a| a.center_code = Some(HALL.into())).await;
-    let stranger = account(s, "q.clerk2", "clerk", |a| {
-        a.center_code = Some("C430422".into())
-    })
-    .await;
-    let first = account(s, "q.cit", "applicant", |a| {
-        a.id_number = Some("430481199003150014".into())
-    })
-    .await;
-    let second = account(s, "q.cit2", "applicant", |a| {
-        a.id_number = Some("11010519491231002X".into())
-    })
-    .await;
+    let admin = s.account("q.admin", "system_admin", |_| {}).await;
+    let clerk = s
+        .account("q.clerk", "clerk", |a| a.center_code = Some(HALL.into()))
+        .await;
+    let stranger = s
+        .account("q.clerk2", "clerk", |a| {
+            a.center_code = Some("C430422".into())
+        })
+        .await;
+    let first = s
+        .account("q.cit", "applicant", |a| {
+            a.id_number = Some("430481199003150014".into())
+        })
+        .await;
+    let second = s
+        .account("q.cit2", "applicant", |a| {
+            a.id_number = Some("11010519491231002X".into())
+        })
+        .await;
 
     // Round-the-clock hourly slots (so the test runs at any hour), today and tomorrow opened.
     let all_day = json!([{"start": "00:00", "end": "24:00"}]);

@@ -3,7 +3,6 @@
 //! by 耒阳市人社局), idempotency, stale versions, the access matrix, and the audit chain.
 
 use serde_json::{Value, json};
-use tongban_app::accounts::NewAccount;
 
 use crate::harness::TestServer;
 
@@ -15,7 +14,6 @@ crate::on_both_backends!(
     bundle_items_wait_for_what_they_need,
 );
 
-const PW: &str = "correct horse battery";
 /// A valid resident ID issued in 耒阳市 (430481), checksum computed by the GB 11643 rule.
 const LEIYANG_ID: &str = "430481199003150014";
 const PDF: &[u8] = b"%PDF-1.4\n% test material\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
@@ -35,75 +33,53 @@ struct Actors {
     center: String,
 }
 
-async fn village_center(s: &TestServer, county: &str) -> String {
-    let (_, _, body) = s
-        .get(&format!("/api/v1/centers?region={county}&limit=100"))
-        .await;
-    body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["level"] == "village")
-        .unwrap()["code"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-async fn account(
-    s: &TestServer,
-    name: &str,
-    role: &str,
-    f: impl FnOnce(&mut NewAccount),
-) -> String {
-    let mut a = NewAccount::new(name, role);
-    f(&mut a);
-    s.add_account(a, PW).await;
-    s.login(name, PW).await
-}
-
 async fn actors(s: &TestServer) -> Actors {
-    let center = village_center(s, "430422").await;
-    let other_center = village_center(s, "430405").await;
+    let center = s.village_center("430422").await;
+    let other_center = s.village_center("430405").await;
     Actors {
-        clerk: account(s, "t.clerk", "clerk", |a| {
-            a.center_code = Some(center.clone())
-        })
-        .await,
-        other_clerk: account(s, "t.clerk2", "clerk", |a| {
-            a.center_code = Some(other_center)
-        })
-        .await,
-        hall_clerk: account(s, "t.hall", "clerk", |a| {
-            a.center_code = Some("C430481".into())
-        })
-        .await,
-        approver: account(s, "t.appr", "approver", |a| {
-            a.department_code = Some("430481-hrss".into())
-        })
-        .await,
-        other_approver: account(s, "t.appr2", "approver", |a| {
-            a.department_code = Some("430422-hrss".into())
-        })
-        .await,
-        supervisor: account(s, "t.sup", "supervisor", |a| {
-            a.region_code = Some("430400".into())
-        })
-        .await,
-        other_supervisor: account(s, "t.sup2", "supervisor", |a| {
-            a.region_code = Some("430405".into())
-        })
-        .await,
-        citizen: account(s, "t.cit", "applicant", |a| {
-            a.id_number = Some(LEIYANG_ID.into())
-        })
-        .await,
-        other_citizen: account(s, "t.cit2", "applicant", |a| {
-            a.id_number = Some("11010519491231002X".into())
-        })
-        .await,
-        catalog_admin: account(s, "t.cat", "catalog_admin", |_| {}).await,
-        admin: account(s, "t.admin", "system_admin", |_| {}).await,
+        clerk: s
+            .account("t.clerk", "clerk", |a| a.center_code = Some(center.clone()))
+            .await,
+        other_clerk: s
+            .account("t.clerk2", "clerk", |a| a.center_code = Some(other_center))
+            .await,
+        hall_clerk: s
+            .account("t.hall", "clerk", |a| {
+                a.center_code = Some("C430481".into())
+            })
+            .await,
+        approver: s
+            .account("t.appr", "approver", |a| {
+                a.department_code = Some("430481-hrss".into())
+            })
+            .await,
+        other_approver: s
+            .account("t.appr2", "approver", |a| {
+                a.department_code = Some("430422-hrss".into())
+            })
+            .await,
+        supervisor: s
+            .account("t.sup", "supervisor", |a| {
+                a.region_code = Some("430400".into())
+            })
+            .await,
+        other_supervisor: s
+            .account("t.sup2", "supervisor", |a| {
+                a.region_code = Some("430405".into())
+            })
+            .await,
+        citizen: s
+            .account("t.cit", "applicant", |a| {
+                a.id_number = Some(LEIYANG_ID.into())
+            })
+            .await,
+        other_citizen: s
+            .account("t.cit2", "applicant", |a| {
+                a.id_number = Some("11010519491231002X".into())
+            })
+            .await,
+        catalog_admin: s.account("t.cat", "catalog_admin", |_| {}).await,
+        admin: s.account("t.admin", "system_admin", |_| {}).await,
         center,
     }
 }
@@ -132,21 +108,6 @@ async fn call(
         status,
         serde_json::from_str(&text).unwrap_or(Value::String(text)),
     )
-}
-
-async fn upload(s: &TestServer, token: &str) -> String {
-    let resp = s
-        .client
-        .post(s.url("/api/v1/files"))
-        .bearer_auth(token)
-        .header("content-type", "application/pdf")
-        .body(PDF.to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 201);
-    let v: Value = resp.json().await.unwrap();
-    v["sha256"].as_str().unwrap().to_string()
 }
 
 fn pension_application() -> Value {
@@ -247,7 +208,7 @@ async fn hengyang_scenario(s: &TestServer) {
             && notice.contains("居民户口簿")
             && notice.contains(&number)
     );
-    let sha = upload(s, &a.clerk).await;
+    let sha = s.upload_pdf(&a.clerk).await;
     let (status, c) = act(
         s,
         &a.clerk,

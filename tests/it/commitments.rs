@@ -4,7 +4,6 @@
 //! the broken commitment and bars the applicant; a passed one; and the bad inputs.
 
 use serde_json::{Value, json};
-use tongban_app::accounts::NewAccount;
 
 use crate::harness::TestServer;
 
@@ -13,22 +12,9 @@ crate::on_both_backends!(
     bad_commitments_change_nothing
 );
 
-const PW: &str = "correct horse battery";
 const ID_A: &str = "430481199003150014";
 const ID_B: &str = "11010519491231002X";
 const ITEM: &str = "430400-JY-0001";
-
-async fn account(
-    s: &TestServer,
-    name: &str,
-    role: &str,
-    f: impl FnOnce(&mut NewAccount),
-) -> String {
-    let mut a = NewAccount::new(name, role);
-    f(&mut a);
-    s.add_account(a, PW).await;
-    s.login(name, PW).await
-}
 
 async fn village_clerk(s: &TestServer) -> String {
     let (_, _, body) = s.get("/api/v1/centers?region=430422&limit=100").await;
@@ -41,7 +27,8 @@ async fn village_clerk(s: &TestServer) -> String {
         .as_str()
         .unwrap()
         .to_string();
-    account(s, "c.clerk", "clerk", |a| a.center_code = Some(center)).await
+    s.account("c.clerk", "clerk", |a| a.center_code = Some(center))
+        .await
 }
 
 async fn call(
@@ -194,19 +181,24 @@ async fn commitment_case_verified_and_revoked(s: &TestServer) {
     assert!(doc.contains("告知承诺书") && doc.contains("居住证明") && doc.contains("本人郑重承诺"));
     assert!(doc.contains(&number) && doc.contains("@page{size:A4"));
 
-    let approver = account(s, "c.appr", "approver", |a| {
-        a.department_code = Some(dept.clone())
-    })
-    .await;
-    let other_approver = account(s, "c.appr2", "approver", |a| {
-        a.department_code = Some("430481-hrss".into())
-    })
-    .await;
-    let supervisor = account(s, "c.sup", "supervisor", |a| {
-        a.region_code = Some("430400".into())
-    })
-    .await;
-    let citizen = account(s, "c.cit", "applicant", |a| a.id_number = Some(ID_B.into())).await;
+    let approver = s
+        .account("c.appr", "approver", |a| {
+            a.department_code = Some(dept.clone())
+        })
+        .await;
+    let other_approver = s
+        .account("c.appr2", "approver", |a| {
+            a.department_code = Some("430481-hrss".into())
+        })
+        .await;
+    let supervisor = s
+        .account("c.sup", "supervisor", |a| {
+            a.region_code = Some("430400".into())
+        })
+        .await;
+    let citizen = s
+        .account("c.cit", "applicant", |a| a.id_number = Some(ID_B.into()))
+        .await;
 
     // Concluded with approval on a commitment: sampled (the item verifies every case).
     let c = conclude(s, &clerk, &approver, &number).await;

@@ -197,3 +197,55 @@ impl TestServer {
         body["token"].as_str().expect("token").to_string()
     }
 }
+
+/// The password every test account gets.
+pub const TEST_PASSWORD: &str = "correct horse battery";
+
+/// Helpers shared by the HTTP tests: accounts, uploads, places.
+impl TestServer {
+    /// Creates an account (adjusted by `f`) and signs it in; returns its token.
+    pub async fn account(
+        &self,
+        name: &str,
+        role: &str,
+        f: impl FnOnce(&mut tongban_app::accounts::NewAccount),
+    ) -> String {
+        let mut a = tongban_app::accounts::NewAccount::new(name, role);
+        f(&mut a);
+        self.add_account(a, TEST_PASSWORD).await;
+        self.login(name, TEST_PASSWORD).await
+    }
+
+    /// Uploads a small, real PDF as `token`; returns its SHA-256.
+    pub async fn upload_pdf(&self, token: &str) -> String {
+        const PDF: &[u8] = b"%PDF-1.4\n% test material\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+        let resp = self
+            .client
+            .post(self.url("/api/v1/files"))
+            .bearer_auth(token)
+            .header("content-type", "application/pdf")
+            .body(PDF.to_vec())
+            .send()
+            .await
+            .expect("upload");
+        assert_eq!(resp.status().as_u16(), 201, "upload");
+        let v: serde_json::Value = resp.json().await.expect("upload json");
+        v["sha256"].as_str().expect("sha256").to_string()
+    }
+
+    /// The code of a village service station in `county`.
+    pub async fn village_center(&self, county: &str) -> String {
+        let (_, _, body) = self
+            .get(&format!("/api/v1/centers?region={county}&limit=100"))
+            .await;
+        body["items"]
+            .as_array()
+            .expect("centers")
+            .iter()
+            .find(|c| c["level"] == "village")
+            .expect("a village station")["code"]
+            .as_str()
+            .expect("code")
+            .to_string()
+    }
+}

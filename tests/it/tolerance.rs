@@ -8,7 +8,6 @@
 
 use chrono::NaiveDate;
 use serde_json::{Value, json};
-use tongban_app::accounts::NewAccount;
 
 use crate::harness::TestServer;
 
@@ -20,23 +19,10 @@ crate::on_both_backends!(
 
 const PW: &str = "correct horse battery";
 const LEIYANG_ID: &str = "430481199003150014";
-const PDF: &[u8] = b"%PDF-1.4\n% tolerance test\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
 struct Actors {
     clerk: String,
     approver: String,
-}
-
-async fn account(
-    s: &TestServer,
-    name: &str,
-    role: &str,
-    f: impl FnOnce(&mut NewAccount),
-) -> String {
-    let mut a = NewAccount::new(name, role);
-    f(&mut a);
-    s.add_account(a, PW).await;
-    s.login(name, PW).await
 }
 
 async fn actors(s: &TestServer) -> Actors {
@@ -51,11 +37,14 @@ async fn actors(s: &TestServer) -> Actors {
         .unwrap()
         .to_string();
     Actors {
-        clerk: account(s, "r.clerk", "clerk", |a| a.center_code = Some(center)).await,
-        approver: account(s, "r.appr", "approver", |a| {
-            a.department_code = Some("430481-hrss".into())
-        })
-        .await,
+        clerk: s
+            .account("r.clerk", "clerk", |a| a.center_code = Some(center))
+            .await,
+        approver: s
+            .account("r.appr", "approver", |a| {
+                a.department_code = Some("430481-hrss".into())
+            })
+            .await,
     }
 }
 
@@ -83,21 +72,6 @@ async fn call(
         status,
         serde_json::from_str(&text).unwrap_or(Value::String(text)),
     )
-}
-
-async fn upload(s: &TestServer, token: &str) -> String {
-    let resp = s
-        .client
-        .post(s.url("/api/v1/files"))
-        .bearer_auth(token)
-        .header("content-type", "application/pdf")
-        .body(PDF.to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 201);
-    let v: Value = resp.json().await.unwrap();
-    v["sha256"].as_str().unwrap().to_string()
 }
 
 /// 城乡居民基本养老保险参保登记 at a window, without the household register (tolerable, 3 days).
@@ -277,7 +251,7 @@ async fn tolerance_end_to_end(s: &TestServer) {
     assert_eq!(last["payload"]["due"], due.to_string());
 
     // The household register arrives: the pledge is met and the case concludes.
-    let sha = upload(s, &a.clerk).await;
+    let sha = s.upload_pdf(&a.clerk).await;
     let (status, c) = act(
         s,
         &a.clerk,
@@ -412,7 +386,7 @@ async fn registration_then_online_application(s: &TestServer) {
 
     // Signed in, the new applicant applies online: no trip.
     let token = s.login("li.leiyang", PW).await;
-    let sha = upload(s, &token).await;
+    let sha = s.upload_pdf(&token).await;
     let (status, case) = call(s, "POST", "/api/v1/cases", Some(&token), Some(json!({
         "item": "430400-RS-0001",
         "form": { "applicant_name": "李耒阳", "applicant_id": LEIYANG_ID, "mobile": "13812345678",
