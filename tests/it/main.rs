@@ -16,4 +16,5 @@ mod appointments;
 mod cases;
 mod cli;
 mod commitments; // 承诺办
+mod pages; // HTML pages
 mod tolerance; // 容缺办, 网上办 registration

@@ -1,11 +1,12 @@
 //! tongban's HTTP layer (axum): the JSON API under `/api/v1` with its OpenAPI document, health
-//! probes, and problem+json errors. A handler extracts, calls one `tongban_app` service, and renders;
+//! probes, problem+json errors, and the server-rendered HTML pages (`pages`). A handler extracts, calls one `tongban_app` service, and renders;
 //! it runs no SQL and holds no rules.
 
 mod api;
 pub mod auth;
 mod documents;
 mod extract;
+pub mod pages;
 pub mod problem;
 
 use std::sync::Arc;
@@ -42,7 +43,9 @@ pub fn router(app: Arc<App>) -> Router {
             async move { axum::Json(doc.as_ref().clone()) }
         }),
     )
-    .fallback(api::not_found)
+    .merge(pages::routes())
+    // Unknown paths: problem+json under /api/, a human page in the user's language elsewhere.
+    .fallback(pages::fallback)
     .method_not_allowed_fallback(api::method_not_allowed)
     .layer(TraceLayer::new_for_http())
     .with_state(app)
