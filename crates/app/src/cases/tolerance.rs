@@ -20,7 +20,8 @@ use tongban_domain::case::{
 use tongban_domain::catalog::Item;
 use tongban_store::{CaseChange, SubCaseRow};
 
-use super::{day_str, internal_json, sub_row_with};
+use super::act::sub_row_with;
+use super::{day_str, internal_json};
 use crate::App;
 use crate::error::{AppError, AppResult};
 
