@@ -432,7 +432,7 @@ impl App {
         let today = self.clock.today();
         let now = self.clock.now().timestamp_millis();
         let note = req.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
-        let mut last: Option<EventRecord> = self.store.events(number).await?.last().cloned();
+        let mut last: Option<EventRecord> = self.store.last_event(number).await?;
         let place = user.department_code.clone();
         let mut events = Vec::new();
         let mut sub_cases = Vec::new();

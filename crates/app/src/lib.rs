@@ -30,7 +30,7 @@ use std::sync::{Arc, RwLock};
 
 use serde::Serialize;
 use tongban_domain::calendar::Calendar;
-use tongban_domain::region::RegionTree;
+use tongban_domain::region::{Department, RegionTree};
 use tongban_store::Store;
 
 use crate::catalog::CatalogView;
@@ -46,6 +46,7 @@ pub struct App {
     calendar: RwLock<Arc<Calendar>>,
     catalog: RwLock<Arc<CatalogView>>,
     regions: Arc<RegionTree>,
+    departments: Arc<Vec<Department>>,
 }
 
 impl App {
@@ -54,6 +55,7 @@ impl App {
         let calendar = calendar::load_calendar(&store).await?;
         let catalog = CatalogView::load(&store).await?;
         let regions = Arc::new(RegionTree::new(store.regions().await?));
+        let departments = Arc::new(store.departments().await?);
         Ok(App {
             store,
             clock,
@@ -61,6 +63,7 @@ impl App {
             calendar: RwLock::new(Arc::new(calendar)),
             catalog: RwLock::new(Arc::new(catalog)),
             regions,
+            departments,
         })
     }
 
@@ -73,6 +76,12 @@ impl App {
     }
 
     /// The division tree (loaded at start; divisions change with a new release of the data).
+    /// The departments (loaded at start with the places they serve): routing and case views read
+    /// them on every request, so they are not fetched from the database each time.
+    pub fn departments(&self) -> Arc<Vec<Department>> {
+        self.departments.clone()
+    }
+
     pub fn regions(&self) -> Arc<RegionTree> {
         self.regions.clone()
     }

@@ -399,6 +399,15 @@ impl Store {
         rows.into_iter().map(EventRecord::try_from).collect()
     }
 
+    /// The newest event of a case: what the next event chains onto.
+    pub async fn last_event(&self, number: &str) -> Result<Option<EventRecord>> {
+        let row: Option<EventRow> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT case_number, seq, kind, actor, role, acting_for, place, at, reason, payload, \
+             prev_hash, hash FROM events WHERE case_number = $1 ORDER BY seq DESC LIMIT 1",
+        ).bind(number).fetch_optional(pool).await?);
+        row.map(EventRecord::try_from).transpose()
+    }
+
     /// Every case number, in order (for `tongban audit verify`).
     pub async fn case_numbers(&self, after: &str, limit: i64) -> Result<Vec<String>> {
         Ok(on_pool!(self, pool => sqlx::query_scalar(

@@ -80,8 +80,7 @@ impl App {
         let next = tolerance::with_pledge_due(next, &item, &cal)?; // 容缺办
         let mut changed = vec![sub_row_with(sub, &next, &item, &cal, today)?];
 
-        let events_so_far = self.store.events(number).await?;
-        let mut last = events_so_far.last().cloned();
+        let mut last = self.store.last_event(number).await?;
         let place = match user.role {
             Role::Clerk => user.center_code.clone(),
             Role::Approver => user.department_code.clone(),

@@ -173,7 +173,7 @@ impl App {
 
         // 办理地, per item.
         let tree = self.regions();
-        let departments = self.store.departments().await?;
+        let departments = self.departments();
         let mut routed = Vec::new();
         for r in &items {
             let receiving = match (&center, r.item.jurisdiction.region_field()) {

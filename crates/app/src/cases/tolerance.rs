@@ -173,7 +173,7 @@ impl App {
             };
         let to = next.status;
         let mut changed = vec![sub_row_with(sub, &next, &item, cal, today)?];
-        let mut last = self.store.events(number).await?.last().cloned();
+        let mut last = self.store.last_event(number).await?;
         let mut events = Vec::new();
         let mut push = |kind: &str, payload, reason, last: &mut Option<EventRecord>| {
             let e = self.system_event(number, last.as_ref(), kind, payload, reason);

@@ -8,7 +8,7 @@ impl App {
         let (case, subs) = self.load_visible(user, number).await?;
         let cal = self.calendar();
         let today = self.clock.today();
-        let departments = self.store.departments().await?;
+        let departments = self.departments();
         let mut sub_views = Vec::new();
         for s in &subs {
             let item = self.item_at(&s.item_code, s.item_version).await?;
