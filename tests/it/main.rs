@@ -16,5 +16,11 @@ mod appointments;
 mod cases;
 mod cli;
 mod commitments; // 承诺办
-mod pages; // HTML pages
+mod pages; // HTML pages: the portal
+mod pages_admin; // catalog admin pages
+mod pages_citizen; // apply, my cases, appointments, authorizations
+mod pages_clerk; // the window workstation
+mod pages_dashboard; // the supervisor dashboard
+mod pages_session; // sign-in, CSRF
+mod pages_work; // approver workbench, the case page, documents
 mod tolerance; // 容缺办, 网上办 registration

@@ -8,7 +8,24 @@ use tongban_domain::catalog::{
 
 use crate::problem::Lang;
 
-/// (key, zh-CN, English).
+/// Every page module's table; keys are unique across all of them (a test checks).
+pub(crate) const TABLES: &[&[(&str, &str, &str)]] = &[
+    STRINGS,
+    super::session::STRINGS,
+    super::citizen::STRINGS,
+    super::clerk::STRINGS,
+    super::work::STRINGS,
+    super::dashboard::STRINGS,
+    super::admin::STRINGS,
+];
+
+/// Every string, from all tables.
+pub(crate) fn all_strings()
+-> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    TABLES.iter().flat_map(|t| t.iter())
+}
+
+/// The portal's and the layout's strings (key, zh-CN, English).
 pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     (
         "site.name",
@@ -244,13 +261,13 @@ impl Tr {
     /// Looks a key up. A missing key is a bug: debug builds (and so every test) stop on it; a
     /// release build shows "?" rather than failing the page.
     pub fn t(&self, key: &str) -> &'static str {
-        match STRINGS.iter().find(|(k, _, _)| *k == key) {
+        match all_strings().find(|(k, _, _)| *k == key) {
             Some((_, zh, en)) => match self.lang {
                 Lang::Zh => zh,
                 Lang::En => en,
             },
             None => {
-                debug_assert!(false, "UI string {key:?} is not in pages/i18n.rs");
+                debug_assert!(false, "UI string {key:?} is in no page module's STRINGS");
                 "?"
             }
         }
@@ -375,7 +392,7 @@ mod tests {
     #[test]
     fn every_key_has_both_languages_once() {
         let mut seen = std::collections::BTreeSet::new();
-        for (key, zh, en) in STRINGS {
+        for (key, zh, en) in all_strings() {
             assert!(seen.insert(*key), "{key} is listed twice");
             assert!(!zh.trim().is_empty(), "{key} has no Chinese text");
             assert!(!en.trim().is_empty(), "{key} has no English text");
@@ -384,14 +401,26 @@ mod tests {
 
     #[test]
     fn every_key_a_template_uses_exists() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/templates"));
         let mut checked = 0;
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let mut dirs = vec![dir.to_path_buf()];
+        let mut files = Vec::new();
+        while let Some(d) = dirs.pop() {
+            for entry in std::fs::read_dir(d).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+        for path in files {
+            let text = std::fs::read_to_string(path).unwrap();
             for piece in text.split("t(\"").skip(1) {
                 let key = piece.split('"').next().unwrap();
                 assert!(
-                    STRINGS.iter().any(|(k, _, _)| *k == key),
+                    all_strings().any(|(k, _, _)| *k == key),
                     "template uses {key:?}, which is not in the table"
                 );
                 checked += 1;

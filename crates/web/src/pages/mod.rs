@@ -7,6 +7,14 @@
 
 pub(crate) mod i18n;
 mod portal;
+pub(crate) mod session; // sign-in, the signed-in user, CSRF
+
+// One module per role's pages; each owns its routes, templates (templates/<module>/) and strings.
+mod admin; // catalog administrators: items, bundles, versions
+mod citizen; // apply, my cases, my appointments, my authorizations
+mod clerk; // the window: queue, receive for a walk-in, cases received here
+mod dashboard; // supervisors: on-time rate, charts, drill-down, exports
+mod work; // approvers' to-do list; the case page and printable documents for every role
 
 use askama::Template;
 use axum::Router;
@@ -26,8 +34,15 @@ use i18n::Tr;
 /// The name of the language cookie.
 pub const LANG_COOKIE: &str = "tongban_lang";
 
-/// The stylesheet every page links, compiled into the binary.
-const APP_CSS: &str = include_str!("../../static/app.css");
+/// The stylesheet every page links, compiled into the binary: the shared rules, then each role's.
+const APP_CSS: &str = concat!(
+    include_str!("../../static/app.css"),
+    include_str!("../../static/pages/citizen.css"),
+    include_str!("../../static/pages/clerk.css"),
+    include_str!("../../static/pages/work.css"),
+    include_str!("../../static/pages/dashboard.css"),
+    include_str!("../../static/pages/admin.css"),
+);
 
 /// The page routes (registered beside the API in [`crate::router`]).
 pub(crate) fn routes() -> Router<AppState> {
@@ -38,6 +53,12 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/bundles/{code}", get(portal::bundle))
         .route("/lang/{lang}", get(switch_lang))
         .route("/static/app.css", get(stylesheet))
+        .merge(session::routes())
+        .merge(citizen::routes())
+        .merge(clerk::routes())
+        .merge(work::routes())
+        .merge(dashboard::routes())
+        .merge(admin::routes())
 }
 
 /// The language of a page: the `tongban_lang` cookie, else `Accept-Language`, else Chinese.
@@ -70,14 +91,26 @@ impl<S: Send + Sync> FromRequestParts<S> for PageLang {
     }
 }
 
-/// What every page's layout needs: the translator and where the language switch returns to.
+/// What every page's layout needs: the translator, where the language switch returns to, and
+/// the signed-in user (for the top bar and the CSRF token of every form).
 pub(crate) struct Chrome {
     pub tr: Tr,
     /// This page's path and query, for `/lang/…?back=`.
     pub here: String,
+    pub user: Option<UserChip>,
+    /// The token forms post as `csrf` (empty without a session).
+    pub csrf: String,
+}
+
+/// The signed-in user as the top bar shows them.
+pub(crate) struct UserChip {
+    pub name: String,
+    pub role: &'static str,
+    pub home: &'static str,
 }
 
 impl Chrome {
+    /// A page for anyone (no user in the top bar).
     pub fn new(lang: Lang, uri: &Uri) -> Chrome {
         Chrome {
             tr: Tr { lang },
@@ -85,6 +118,31 @@ impl Chrome {
                 .path_and_query()
                 .map(|p| p.as_str().to_string())
                 .unwrap_or_else(|| "/".into()),
+            user: None,
+            csrf: String::new(),
+        }
+    }
+
+    /// A page for a signed-in user: their name, role and workspace in the top bar, and the CSRF
+    /// token for the page's forms.
+    pub fn signed_in(lang: Lang, uri: &Uri, user: &session::PageUser) -> Chrome {
+        let tr = Tr { lang };
+        Chrome {
+            user: Some(UserChip {
+                name: user.display_name.clone(),
+                role: tr.role(&user.role),
+                home: session::home_of(user.role),
+            }),
+            csrf: user.csrf.clone(),
+            ..Chrome::new(lang, uri)
+        }
+    }
+
+    /// Either of the above, for pages anyone may see.
+    pub fn maybe(lang: Lang, uri: &Uri, user: Option<&session::PageUser>) -> Chrome {
+        match user {
+            Some(u) => Chrome::signed_in(lang, uri, u),
+            None => Chrome::new(lang, uri),
         }
     }
 

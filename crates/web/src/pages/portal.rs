@@ -9,6 +9,7 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use tongban_app::catalog::{BundleDetail, BundleSummary, ItemDetail, ItemSummary};
 
+use super::session::MaybePageUser;
 use super::{Chrome, PageError, PageLang, render};
 use crate::AppState;
 use crate::problem::Lang;
@@ -35,6 +36,7 @@ struct HomePage {
 pub(crate) async fn home(
     State(app): State<AppState>,
     PageLang(lang): PageLang,
+    MaybePageUser(user): MaybePageUser,
     uri: Uri,
 ) -> Response {
     let (life_events, departments) = browse_choices(&app, lang);
@@ -43,7 +45,7 @@ pub(crate) async fn home(
         Err(error) => return PageError { error, lang, uri }.into_response(),
     };
     let page = HomePage {
-        c: Chrome::new(lang, &uri),
+        c: Chrome::maybe(lang, &uri, user.as_ref()),
         q: String::new(),
         life_events,
         departments,
@@ -99,6 +101,7 @@ struct SearchPage {
 pub(crate) async fn search(
     State(app): State<AppState>,
     PageLang(lang): PageLang,
+    MaybePageUser(user): MaybePageUser,
     uri: Uri,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
@@ -143,7 +146,7 @@ pub(crate) async fn search(
         (None, None) => None,
     };
     let page = SearchPage {
-        c: Chrome::new(lang, &uri),
+        c: Chrome::maybe(lang, &uri, user.as_ref()),
         q,
         filter,
         truncated: items.total > items.items.len() as u64,
@@ -166,6 +169,7 @@ struct ItemPage {
 pub(crate) async fn item(
     State(app): State<AppState>,
     PageLang(lang): PageLang,
+    MaybePageUser(user): MaybePageUser,
     uri: Uri,
     Path(code): Path<String>,
 ) -> Response {
@@ -174,7 +178,7 @@ pub(crate) async fn item(
             let fee = (d.item.standard.fee_yuan > 0.0)
                 .then(|| format!("{:.2}", d.item.standard.fee_yuan));
             let page = ItemPage {
-                c: Chrome::new(lang, &uri),
+                c: Chrome::maybe(lang, &uri, user.as_ref()),
                 d,
                 fee,
             };
@@ -209,6 +213,7 @@ struct BundlePage {
 pub(crate) async fn bundle(
     State(app): State<AppState>,
     PageLang(lang): PageLang,
+    MaybePageUser(user): MaybePageUser,
     uri: Uri,
     Path(code): Path<String>,
 ) -> Response {
@@ -242,7 +247,7 @@ pub(crate) async fn bundle(
                 })
                 .collect();
             let page = BundlePage {
-                c: Chrome::new(lang, &uri),
+                c: Chrome::maybe(lang, &uri, user.as_ref()),
                 d,
                 stages,
             };

@@ -1,0 +1,1 @@
+//! Browser flows of the work pages.
