@@ -221,6 +221,7 @@ mod admin;
 mod citizen;
 mod clerk;
 mod dashboard;
+mod every_role;
 mod work;
 
 /// A citizen finds an item by its initials and reads its guide; the language switch sticks.

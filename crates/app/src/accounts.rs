@@ -294,7 +294,7 @@ pub async fn create_account(
     create_with_profile(store, user, UserProfile::default(), password, now).await
 }
 
-async fn create_with_profile(
+pub(crate) async fn create_with_profile(
     store: &Store,
     mut user: NewUser,
     profile: UserProfile,

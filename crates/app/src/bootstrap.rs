@@ -7,9 +7,9 @@
 
 use tongban_domain::catalog::Role;
 use tongban_domain::region::{Department, RegionLevel, ServiceCenter};
-use tongban_store::{NewUser, Store, StoreError};
+use tongban_store::{NewUser, Store, StoreError, UserProfile};
 
-use crate::accounts::{create_account, generate_password, role_name};
+use crate::accounts::{create_with_profile, generate_password, role_name};
 use crate::catalog::{demo_sources, parse_sources};
 use crate::clock::Clock;
 use crate::error::{AppResult, ErrorKind};
@@ -127,16 +127,22 @@ async fn create_first_accounts(
             ..FirstAccount::new(Role::Clerk, "clerk", "衡南县村级便民服务站工作人员（演示）")
         });
     }
-    plan.push(FirstAccount::new(
-        Role::Applicant,
-        "citizen",
-        "申请人（演示）",
-    ));
+    // A person with a hukou in 耒阳市, so that what they apply for online is handled by the demo
+    // approver; the ID number is made up (valid check digit, no real person's).
+    plan.push(FirstAccount {
+        profile: UserProfile {
+            applicant_kind: Some("person".into()),
+            id_number: Some("430481199003150014".into()),
+            mobile: None,
+        },
+        note: "户籍耒阳市".into(),
+        ..FirstAccount::new(Role::Applicant, "citizen", "张建国（演示）")
+    });
 
     let mut created = Vec::new();
     for a in plan {
         let password = generate_password();
-        create_account(
+        create_with_profile(
             store,
             NewUser {
                 username: a.username.to_string(),
@@ -147,6 +153,7 @@ async fn create_first_accounts(
                 region_code: a.region,
                 password_hash: String::new(),
             },
+            a.profile,
             password.clone(),
             now,
         )
@@ -169,6 +176,7 @@ struct FirstAccount {
     center: Option<String>,
     department: Option<String>,
     region: Option<String>,
+    profile: UserProfile,
     note: String,
 }
 
@@ -181,6 +189,7 @@ impl FirstAccount {
             center: None,
             department: None,
             region: None,
+            profile: UserProfile::default(),
             note: String::new(),
         }
     }
