@@ -11,6 +11,7 @@ crate::on_both_backends!(
     bundle_guide_shows_stages_materials_and_form,
     unknown_pages_are_human_404s_in_the_users_language,
     every_page_is_small_and_self_contained,
+    browse_by_region_from_the_city_down_to_a_village,
 );
 
 const BUDGET: usize = 100 * 1024;
@@ -337,4 +338,61 @@ async fn every_page_is_small_and_self_contained(s: &TestServer) {
     assert_self_contained("/static/app.css", &css);
     // Page + stylesheet together stay under the budget too.
     assert!(largest.0 + css.len() < BUDGET);
+}
+
+async fn browse_by_region_from_the_city_down_to_a_village(s: &TestServer) {
+    let (_, _, home) = page(s, "/", None).await;
+    assert!(
+        home.contains("按地区浏览"),
+        "the home page browses by region"
+    );
+    assert!(
+        home.contains("href=\"/regions/430481\""),
+        "耒阳市 is listed"
+    );
+
+    let (status, _, county) = page(s, "/regions/430481", None).await;
+    assert_eq!(status, 200);
+    assert!(county.contains("<h1>耒阳市"), "{county}");
+    assert!(
+        county.contains("耒阳市人力资源和社会保障局"),
+        "the county's departments"
+    );
+    assert!(
+        county.contains("/items/430400-RS-0001"),
+        "with the items they handle"
+    );
+    // Towns under the county, each a link one level down.
+    let town = county
+        .split("href=\"/regions/430481")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|tail| format!("430481{tail}"))
+        .expect("a town link");
+    assert_eq!(town.len(), 9, "a town code: {town}");
+    let (status, _, town_page) = page(s, &format!("/regions/{town}"), Some("en")).await;
+    assert_eq!(status, 200);
+    assert!(
+        town_page.contains("Places within"),
+        "villages under the town"
+    );
+    assert!(
+        town_page.contains("href=\"/regions/430481\""),
+        "the breadcrumb leads back up"
+    );
+    assert!(
+        town_page.contains("耒阳市人力资源和社会保障局"),
+        "served by its county's departments"
+    );
+    assert!(town_page.len() < BUDGET);
+
+    let (status, _, missing) = page(s, "/regions/439999", None).await;
+    assert_eq!(status, 404);
+    assert!(
+        missing.contains("不存在代码为 439999 的行政区划"),
+        "{missing}"
+    );
+    let (status, _, bad) = page(s, "/regions/abc", Some("en")).await;
+    assert!(status == 400 || status == 422, "{status}");
+    assert!(!bad.contains("region.invalid"), "no raw codes: {bad}");
 }

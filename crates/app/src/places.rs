@@ -1,7 +1,10 @@
 //! Places: the division tree, service centers and departments, as the API shows them.
 
 use serde::Serialize;
-use tongban_domain::region::{Region, RegionCode, RegionLevel, ServiceCenter};
+use tongban_domain::region::{Department, Region, RegionCode, RegionLevel, ServiceCenter};
+
+use crate::catalog::ItemSummary;
+use tongban_domain::catalog::DepartmentLevel;
 
 use crate::error::{AppError, AppResult};
 use crate::{App, Page};
@@ -31,6 +34,23 @@ fn unknown_region(code: &str, field: &str) -> AppError {
 }
 
 /// The prefix shared by the codes of a region and everything below it (430400 → 4304).
+/// Browsing by region (按地区浏览): a region, its own service center, and the departments that
+/// handle services for people there with the items each handles.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegionGuide {
+    pub view: RegionView,
+    /// The region's own center (市/县政务服务中心, 乡镇便民服务中心, 村便民服务站).
+    pub center: Option<ServiceCenter>,
+    /// City departments first, then the county's.
+    pub departments: Vec<DepartmentItems>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DepartmentItems {
+    pub department: Department,
+    pub items: Vec<ItemSummary>,
+}
+
 fn subtree_prefix(code: &RegionCode) -> &str {
     let s = code.as_str();
     match code.shape_level() {
@@ -72,6 +92,52 @@ impl App {
     }
 
     /// Service centers in a region and below it.
+    /// The guide to one region: where to go and which departments handle what for it. A town or
+    /// village is served by its county's departments and the city's.
+    pub async fn region_guide(&self, code: &str) -> AppResult<RegionGuide> {
+        let view = self.region(code).await?;
+        let center = self
+            .store
+            .center(&ServiceCenter::code_for(&view.region.code))
+            .await?;
+        let serving: Vec<&RegionCode> = view
+            .ancestors
+            .iter()
+            .map(|r| &r.code)
+            .chain(std::iter::once(&view.region.code))
+            .collect();
+        let all = self.departments();
+        let mut departments: Vec<DepartmentItems> = all
+            .iter()
+            .filter(|d| serving.contains(&&d.region))
+            .map(|d| {
+                let items = self
+                    .search_items("", Some(&d.department_type), None, 0, 1000)
+                    .map(|p| p.items)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|i| i.department_level == d.level)
+                    .collect();
+                DepartmentItems {
+                    department: d.clone(),
+                    items,
+                }
+            })
+            .filter(|d| !d.items.is_empty())
+            .collect();
+        departments.sort_by_key(|d| {
+            (
+                d.department.level != DepartmentLevel::City,
+                d.department.code.clone(),
+            )
+        });
+        Ok(RegionGuide {
+            view,
+            center,
+            departments,
+        })
+    }
+
     pub async fn centers(
         &self,
         region: &str,

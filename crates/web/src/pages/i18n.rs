@@ -6,6 +6,8 @@ use tongban_domain::catalog::{
     MaterialForm, ResultKind, Role, StepKind,
 };
 
+use tongban_domain::region::RegionLevel;
+
 use crate::problem::Lang;
 
 /// Every page module's table; keys are unique across all of them (a test checks).
@@ -248,6 +250,34 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     ("field.mobile", "手机号码", "Mobile number"),
     ("field.region", "行政区划", "Region"),
     ("field.required", "必填", "required"),
+    ("browse.regions", "按地区浏览", "Browse by region"),
+    (
+        "region.anywhere",
+        "跨域通办：在通办范围内，可以在任一便民服务中心（站）或网上提交申请，由有权部门办理，无需回户籍地。",
+        "Handled anywhere: within an item's scope you can apply online or at any service center; the competent department handles it, with no trip back to your hukou region.",
+    ),
+    ("region.center", "本地服务中心", "Service center here"),
+    ("region.center_name", "名称", "Name"),
+    ("region.address", "地址", "Address"),
+    ("region.windows", "服务窗口", "Service windows"),
+    ("region.children", "下级区域", "Places within"),
+    (
+        "region.departments",
+        "为本地群众办事的部门",
+        "Departments handling services for people here",
+    ),
+    (
+        "region.no_departments",
+        "此区域没有对应的办事部门。",
+        "No department handles services for this region.",
+    ),
+    ("region.items", "个事项", "services"),
+    ("region.workdays", "个工作日", "working days"),
+    ("region.level.province", "省级", "province"),
+    ("region.level.city", "地级市", "city"),
+    ("region.level.county", "县级", "county"),
+    ("region.level.town", "乡镇（街道）", "town or subdistrict"),
+    ("region.level.village", "村（社区）", "village or community"),
 ];
 
 /// The translator a template holds: `tr.t("key")`, plus names for the catalog's enums (an
@@ -350,6 +380,16 @@ impl Tr {
             Role::Supervisor => "role.supervisor",
             Role::CatalogAdmin => "role.catalog_admin",
             Role::SystemAdmin => "role.system_admin",
+        })
+    }
+
+    pub fn region_level(&self, l: &RegionLevel) -> &'static str {
+        self.t(match l {
+            RegionLevel::Province => "region.level.province",
+            RegionLevel::City => "region.level.city",
+            RegionLevel::County => "region.level.county",
+            RegionLevel::Town => "region.level.town",
+            RegionLevel::Village => "region.level.village",
         })
     }
 

@@ -51,6 +51,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/search", get(portal::search))
         .route("/items/{code}", get(portal::item))
         .route("/bundles/{code}", get(portal::bundle))
+        .route("/regions/{code}", get(portal::region))
         .route("/lang/{lang}", get(switch_lang))
         .route("/static/app.css", get(stylesheet))
         .merge(session::routes())

@@ -9,10 +9,12 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use tongban_app::catalog::{BundleDetail, BundleSummary, ItemDetail, ItemSummary};
 
+use super::i18n::Tr;
 use super::session::MaybePageUser;
 use super::{Chrome, PageError, PageLang, render};
 use crate::AppState;
 use crate::problem::Lang;
+use tongban_app::places::RegionGuide;
 
 /// How many results a page lists (the services' largest page).
 const LIST_LIMIT: u32 = tongban_app::MAX_PAGE;
@@ -30,6 +32,7 @@ struct HomePage {
     q: String,
     life_events: Vec<Choice>,
     departments: Vec<Choice>,
+    regions: Vec<Choice>,
     bundles: Vec<BundleSummary>,
 }
 
@@ -44,7 +47,23 @@ pub(crate) async fn home(
         Ok(p) => p.items,
         Err(error) => return PageError { error, lang, uri }.into_response(),
     };
+    // Browse by region: the city's counties (the city itself first).
+    let city = app.catalog().index.as_ref().map(|i| i.city.clone());
+    let regions = match city {
+        Some(city) => match app.region(&city).await {
+            Ok(v) => std::iter::once(v.region)
+                .chain(v.children)
+                .map(|r| Choice {
+                    key: r.code.to_string(),
+                    label: r.name,
+                })
+                .collect(),
+            Err(error) => return PageError { error, lang, uri }.into_response(),
+        },
+        None => Vec::new(),
+    };
     let page = HomePage {
+        regions,
         c: Chrome::maybe(lang, &uri, user.as_ref()),
         q: String::new(),
         life_events,
@@ -250,6 +269,37 @@ pub(crate) async fn bundle(
                 c: Chrome::maybe(lang, &uri, user.as_ref()),
                 d,
                 stages,
+            };
+            render(&page, StatusCode::OK, lang)
+        }
+        Err(error) => PageError { error, lang, uri }.into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "region.html")]
+struct RegionPage {
+    c: Chrome,
+    g: RegionGuide,
+    level: &'static str,
+}
+
+/// `GET /regions/{code}`: browse by region — where to go there, the places under it, and which
+/// departments handle what for people there.
+pub(crate) async fn region(
+    State(app): State<AppState>,
+    PageLang(lang): PageLang,
+    MaybePageUser(user): MaybePageUser,
+    uri: Uri,
+    Path(code): Path<String>,
+) -> Response {
+    match app.region_guide(&code).await {
+        Ok(g) => {
+            let tr = Tr { lang };
+            let page = RegionPage {
+                level: tr.region_level(&g.view.region.level),
+                c: Chrome::maybe(lang, &uri, user.as_ref()),
+                g,
             };
             render(&page, StatusCode::OK, lang)
         }
