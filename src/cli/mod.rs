@@ -5,6 +5,7 @@ mod calendar;
 mod catalog;
 mod check;
 mod config;
+mod demo;
 mod serve;
 mod user;
 
@@ -61,6 +62,9 @@ pub enum Command {
     /// Create, list and disable user accounts (passwords from standard input).
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Demonstration data: `demo generate --cases N` writes a realistic case history.
+    #[command(subcommand)]
+    Demo(demo::DemoCommand),
     /// Tell whether a resident ID, unified social credit code or mobile number is valid.
     Check(check::CheckArgs),
 }
@@ -145,5 +149,6 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Check(c) => check::run(c),
         Command::User(c) => user::run(&settings, c).await,
         Command::Audit(c) => audit::run(&settings, c).await,
+        Command::Demo(c) => demo::run(&settings, c).await,
     }
 }

@@ -85,7 +85,7 @@ async fn deadline_jobs(app: Arc<App>) {
     }
 }
 
-fn print_first_start(first: &FirstStart) {
+pub(super) fn print_first_start(first: &FirstStart) {
     println!(
         "First start: loaded {} regions, {} service centers, {} departments, {} items and {} bundles (demonstration catalog).",
         first.regions, first.centers, first.departments, first.items, first.bundles

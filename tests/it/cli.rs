@@ -252,3 +252,37 @@ async fn migrate_from_several_nodes_at_once_on_postgres() {
     let again = tongban(&["migrate", "--database-url", &url]);
     assert!(again.status.success(), "{}", stderr(&again));
 }
+
+#[test]
+fn demo_generate_writes_a_history_the_audit_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let o = tongban(&[
+        "demo",
+        "generate",
+        "--cases",
+        "60",
+        "--days",
+        "30",
+        "--data-dir",
+        d,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("generated 60 cases and "), "{out}");
+    let actions: u64 = out
+        .split("generated 60 cases and ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(actions > 60, "cases move on: {out}");
+    assert!(out.contains("still open"), "{out}");
+    let o = tongban(&["audit", "verify", "--data-dir", d]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("audit chain intact: 60 cases"),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -689,7 +689,7 @@ fn current_user(r: &SessionUserRow) -> AppResult<CurrentUser> {
     })
 }
 
-fn user_of(u: &UserRow) -> AppResult<CurrentUser> {
+pub(crate) fn user_of(u: &UserRow) -> AppResult<CurrentUser> {
     current_user(&SessionUserRow {
         token_hash: String::new(),
         kind: String::new(),

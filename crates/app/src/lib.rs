@@ -19,6 +19,7 @@ pub mod cases;
 pub mod catalog;
 pub mod clock;
 pub mod commitments; // 承诺办
+pub mod demo; // tongban demo generate: a case history made by the real services
 pub mod error;
 pub mod files;
 pub mod places;
