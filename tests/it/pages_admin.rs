@@ -146,6 +146,11 @@ async fn admin_pages_render_in_both_languages_for_admins_only(s: &TestServer) {
         );
     }
 
+    // A system administrator may use them too.
+    let system = s.account("pa-system", "system_admin", |_| {}).await;
+    let (status, _, _) = get(s, "/admin/catalog", Some(&system), false).await;
+    assert_eq!(status, 200);
+
     let (_, _, list) = get(s, "/admin/catalog", Some(&token), false).await;
     assert!(list.contains("事项目录维护"));
     assert!(list.contains("城乡居民基本养老保险参保登记"));

@@ -124,6 +124,7 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("admin.line", "第 {} 行", "line {}"),
     ("admin.field", "字段", "field"),
+    ("admin.colon", "：", ": "),
     ("admin.in_file", "涉及文件", "in file"),
     ("admin.saved", "已保存为第 {} 版。", "Saved as version {}."),
     (
@@ -720,11 +721,11 @@ async fn save(
     // Browsers send a textarea with CRLF line ends; the files use LF.
     let text = form.toml.replace("\r\n", "\n");
     let base_version = form.base_version.trim().parse::<i64>().ok();
-    let edited_file = match code {
+    let edited = match code {
         Some(c) => app
             .admin_catalog_entry(user, kind, c)
             .await
-            .map(|e| Some(e.path))
+            .map(|e| Some((e.path, e.name)))
             .map_err(|error| PageError {
                 error,
                 lang,
@@ -749,7 +750,7 @@ async fn save(
         }
         Ok(Err(ps)) => (
             c.tr.t("admin.problems").to_string(),
-            problem_lines(&c, &text, edited_file.as_deref(), ps),
+            problem_lines(&c, &text, edited.as_ref().map(|(p, _)| p.as_str()), ps),
         ),
         // A stale version or the like: said next to the form, the text kept.
         Err(e) if !matches!(e.kind, ErrorKind::Internal | ErrorKind::Forbidden) => {
@@ -770,12 +771,12 @@ async fn save(
             });
         }
     };
-    let (heading, cancel) = match code {
-        Some(code) => (
-            format!("{} · {code}", c.tr.t("admin.edit_title")),
+    let (heading, cancel) = match (code, &edited) {
+        (Some(code), Some((_, name))) => (
+            format!("{} · {name}", c.tr.t("admin.edit_title")),
             format!("/admin/catalog/{}/{}", kind.segment(), urlencode(code)),
         ),
-        None => (new_heading(&c, kind), "/admin/catalog".to_string()),
+        _ => (new_heading(&c, kind), "/admin/catalog".to_string()),
     };
     let page = EditPage {
         heading,
