@@ -79,6 +79,15 @@ pub struct Saved {
     pub changed: bool,
 }
 
+/// A save refused for the text's problems; nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    /// The path the edited text was checked under (problems with this `file` are in the text;
+    /// others are in entries it affects, e.g. a bundle that no longer fits an edited item).
+    pub file: String,
+    pub problems: Vec<Problem>,
+}
+
 fn require_admin(user: &CurrentUser) -> AppResult<()> {
     if matches!(user.role, Role::CatalogAdmin | Role::SystemAdmin) {
         Ok(())
@@ -274,7 +283,7 @@ impl App {
     /// `base_version` the version the editor started from (a save over a newer version is
     /// refused, so nobody overwrites another's change unseen).
     ///
-    /// `Ok(Err(problems))` when the text does not validate: nothing is written. On success only
+    /// `Ok(Err(rejected))` when the text does not validate: nothing is written. On success only
     /// the edited entry is imported (with the store's catalog import, in one transaction; an
     /// unchanged entry keeps its version), and the catalog in memory is reloaded.
     pub async fn save_catalog_entry(
@@ -284,7 +293,7 @@ impl App {
         code: Option<&str>,
         base_version: Option<i64>,
         text: &str,
-    ) -> AppResult<Result<Saved, Vec<Problem>>> {
+    ) -> AppResult<Result<Saved, Rejected>> {
         require_admin(user)?;
         let view = self.catalog();
         let index = view.index.clone().ok_or_else(|| {
@@ -356,7 +365,12 @@ impl App {
         sources.push(SourceFile::new(edited_path.clone(), text));
         let catalog = match files::parse_catalog(&sources) {
             Ok(c) => c,
-            Err(problems) => return Ok(Err(problems)),
+            Err(problems) => {
+                return Ok(Err(Rejected {
+                    file: edited_path,
+                    problems,
+                }));
+            }
         };
         // Parsing succeeded, so the file is named after its code: that is the entry saved.
         let saved_code = file_stem(&edited_path).to_string();

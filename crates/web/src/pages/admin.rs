@@ -10,9 +10,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
 use similar::{ChangeTag, TextDiff};
-use tongban_app::catalog_admin::{EntryKind, EntryRow, EntryText, VersionInfo};
+use tongban_app::catalog_admin::{EntryKind, EntryRow, EntryText, Rejected, VersionInfo};
 use tongban_app::error::{AppError, ErrorKind};
-use tongban_domain::catalog::{Bundle, Item, Problem, Role};
+use tongban_domain::catalog::{Bundle, Item, Role};
 
 use super::session::{PageUser, urlencode};
 use super::{Chrome, PageError, PageLang, render};
@@ -574,25 +574,13 @@ struct EditForm {
 }
 
 /// The problems of an edit, in the user's language, with the line's own text to find it by.
-fn problem_lines(
-    c: &Chrome,
-    text: &str,
-    edited_file: Option<&str>,
-    ps: Vec<Problem>,
-) -> Vec<ProblemLine> {
+fn problem_lines(c: &Chrome, text: &str, rejected: Rejected) -> Vec<ProblemLine> {
     let lines: Vec<&str> = text.lines().collect();
-    ps.into_iter()
+    rejected
+        .problems
+        .into_iter()
         .map(|p| {
-            let in_edited = match (&p.file, edited_file) {
-                (Some(f), Some(e)) => f == e,
-                // A new entry's file name is made up from its code; any item or bundle file
-                // that is not a canonical one is the edited text.
-                (Some(f), None) => {
-                    f.matches('/').count() == 1 && f.starts_with("items/")
-                        || f.starts_with("bundles/new/")
-                }
-                (None, _) => false,
-            };
+            let in_edited = p.file.as_deref() == Some(rejected.file.as_str());
             let source = p
                 .line
                 .filter(|_| in_edited)
@@ -721,18 +709,6 @@ async fn save(
     // Browsers send a textarea with CRLF line ends; the files use LF.
     let text = form.toml.replace("\r\n", "\n");
     let base_version = form.base_version.trim().parse::<i64>().ok();
-    let edited = match code {
-        Some(c) => app
-            .admin_catalog_entry(user, kind, c)
-            .await
-            .map(|e| Some((e.path, e.name)))
-            .map_err(|error| PageError {
-                error,
-                lang,
-                uri: uri.clone(),
-            })?,
-        None => None,
-    };
     let outcome = app
         .save_catalog_entry(user, kind, code, base_version, &text)
         .await;
@@ -750,10 +726,10 @@ async fn save(
         }
         Ok(Err(ps)) => (
             c.tr.t("admin.problems").to_string(),
-            problem_lines(&c, &text, edited.as_ref().map(|(p, _)| p.as_str()), ps),
+            problem_lines(&c, &text, ps),
         ),
         // A stale version or the like: said next to the form, the text kept.
-        Err(e) if !matches!(e.kind, ErrorKind::Internal | ErrorKind::Forbidden) => {
+        Err(e) if matches!(e.kind, ErrorKind::Conflict | ErrorKind::Invalid) => {
             let e = e.into_data();
             (
                 match lang {
@@ -771,8 +747,16 @@ async fn save(
             });
         }
     };
-    let (heading, cancel) = match (code, &edited) {
-        (Some(code), Some((_, name))) => (
+    // The entry's name for the heading, as the editor showed it.
+    let name = code.and_then(|code| {
+        let view = app.catalog();
+        match kind {
+            EntryKind::Item => view.items.get(code).map(|s| s.item.name.clone()),
+            EntryKind::Bundle => view.bundles.get(code).map(|s| s.bundle.name.clone()),
+        }
+    });
+    let (heading, cancel) = match (code, name) {
+        (Some(code), Some(name)) => (
             format!("{} · {name}", c.tr.t("admin.edit_title")),
             format!("/admin/catalog/{}/{}", kind.segment(), urlencode(code)),
         ),
