@@ -17,6 +17,7 @@ pub mod bootstrap;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;
+pub mod catalog_admin; // 事项目录维护: the admin pages' edits
 pub mod clock;
 pub mod commitments; // 承诺办
 pub mod demo; // tongban demo generate: a case history made by the real services

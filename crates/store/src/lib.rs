@@ -12,6 +12,7 @@ pub mod backend;
 mod calendar;
 mod cases;
 mod catalog;
+mod catalog_versions; // old bundle versions for the admin pages
 mod commitments; // 承诺办
 mod places;
 mod sessions;
