@@ -213,6 +213,12 @@ async fn receive_a_walk_in_application_then_accept_it(s: &TestServer) {
     let (_, _, form_en) = get(s, &v, &path, "en").await;
     assert!(form_en.contains("Applicant (agent) ID number") && form_en.contains("Paper seen"));
 
+    // A one-thing bundle's form: the merged form and materials.
+    let (st, _, bundle) = get(s, &v, "/clerk/receive/bundles/YJS-CXJMYLCB", "zh").await;
+    assert_eq!(st, 200);
+    assert!(bundle.contains("id=\"f-applicant_id\"") && bundle.contains("name=\"paper\""));
+    light_and_local(&bundle, "/clerk/receive/bundles/YJS-CXJMYLCB");
+
     // A wrong ID number: a human sentence next to the field, the input kept, nothing created.
     let (st, _, again) = post(s, &v, &path, "zh", &pension_form(&v.csrf, BAD_ID, "k1")).await;
     assert_eq!(st, 422, "{again}");
