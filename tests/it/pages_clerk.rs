@@ -591,4 +591,49 @@ async fn missing_materials_get_one_notice(s: &TestServer) {
     let number = to.trim_start_matches("/clerk/received/");
     assert!(page.contains("补正中") && page.contains(&format!("/api/v1/cases/{number}/notice")));
     assert!(!page.contains("id=\"accept\""));
+
+    // 容缺受理: only tolerable materials may be missing at acceptance; the service says which not.
+    let mut bare = pension_form(&v.csrf, LEIYANG_ID, "n2");
+    bare.retain(|(k, _)| *k != "paper");
+    let (_, to, _) = post(s, &v, &item_path, "zh", &bare).await;
+    let tol = format!("{to}/missing");
+    let (st, _, page) = post(
+        s,
+        &v,
+        &tol,
+        "zh",
+        &[
+            ("csrf", &v.csrf),
+            ("version", "1"),
+            ("material", "M-ID-CARD"),
+            ("material", "M-HUKOU-BOOK"),
+            ("do", "tolerance"),
+        ],
+    )
+    .await;
+    assert_eq!(st, 422, "{page}");
+    assert!(
+        page.contains("id=\"act-error\"") && page.contains("M-ID-CARD"),
+        "{page}"
+    );
+    assert!(page.contains("待受理"), "nothing changed");
+    let (st, _, _) = post(
+        s,
+        &v,
+        &tol,
+        "zh",
+        &[
+            ("csrf", &v.csrf),
+            ("version", "1"),
+            ("material", "M-HUKOU-BOOK"),
+            ("do", "tolerance"),
+        ],
+    )
+    .await;
+    assert_eq!(st, 303);
+    let (_, _, page) = get(s, &v, &to, "zh").await;
+    assert!(
+        page.contains("已受理") && page.contains("id=\"print-receipt\""),
+        "{page}"
+    );
 }

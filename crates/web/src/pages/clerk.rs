@@ -999,7 +999,8 @@ struct ReceivedPage {
     can_tolerate: bool,
     accepted: bool,
     noticed: bool,
-    error: Option<&'static str>,
+    /// Shown next to the forms, already in the user's language.
+    error: Option<String>,
 }
 
 /// The catalog specs of a case's materials, with the items each belongs to.
@@ -1025,7 +1026,7 @@ async fn received_page(
     user: &PageUser,
     uri: &Uri,
     number: &str,
-    error: Option<&'static str>,
+    error: Option<String>,
 ) -> Response {
     let case = match app.case_view(user, number).await {
         Ok(c) => c,
@@ -1054,6 +1055,11 @@ async fn received_page(
             }
         })
         .collect();
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let page = ReceivedPage {
         c: Chrome::signed_in(lang, uri, user),
         subs: case
@@ -1096,11 +1102,6 @@ async fn received_page(
         applicant_id: case.applicant_id,
         version: case.version,
         error,
-    };
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
     };
     render(&page, status, lang)
 }
@@ -1221,7 +1222,8 @@ async fn missing(
         return e.into_response();
     }
     if form.material.is_empty() {
-        return received_page(&app, lang, &user, &uri, &number, Some("clerk.tick_one")).await;
+        let message = super::i18n::Tr { lang }.t("clerk.tick_one").to_string();
+        return received_page(&app, lang, &user, &uri, &number, Some(message)).await;
     }
     let case = match app.case_view(&user, &number).await {
         Ok(c) => c,
@@ -1229,15 +1231,13 @@ async fn missing(
     };
     let specs = material_specs(&app, &case).await;
     // Each item is told only about its own materials.
-    let of_item = |item: &str, tolerable_only: bool| -> Vec<String> {
+    let of_item = |item: &str| -> Vec<String> {
         form.material
             .iter()
             .filter(|code| {
-                specs.iter().any(|(m, items)| {
-                    &m.code == *code
-                        && items.iter().any(|i| i == item)
-                        && (!tolerable_only || m.is_tolerable())
-                })
+                specs
+                    .iter()
+                    .any(|(m, items)| &m.code == *code && items.iter().any(|i| i == item))
             })
             .cloned()
             .collect()
@@ -1251,7 +1251,8 @@ async fn missing(
             form.version,
             ActionKind::AcceptWithTolerance,
             |item| {
-                let tolerated = of_item(item, true);
+                // Every ticked material goes to the service, which refuses any not tolerable.
+                let tolerated = of_item(item);
                 Some(if tolerated.is_empty() {
                     Action::Accept
                 } else {
@@ -1268,7 +1269,7 @@ async fn missing(
             form.version,
             ActionKind::RequestSupplement,
             |item| {
-                let materials = of_item(item, false);
+                let materials = of_item(item);
                 (!materials.is_empty()).then(|| Action::RequestSupplement {
                     materials,
                     note: note.clone(),
@@ -1279,6 +1280,16 @@ async fn missing(
     };
     match result {
         Ok(()) => back_to(&number),
+        // A refusal the clerk can correct (a material that may not be tolerated): said next to
+        // the form, which is shown again.
+        Err(e) if e.kind == ErrorKind::Invalid => {
+            let e = e.into_data();
+            let message = match lang {
+                Lang::Zh => e.message_zh,
+                Lang::En => e.message,
+            };
+            received_page(&app, lang, &user, &uri, &number, Some(message)).await
+        }
         Err(e) => fail(e, lang, uri),
     }
 }
