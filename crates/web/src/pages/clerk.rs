@@ -590,6 +590,18 @@ impl FieldView {
     fn checked(&self) -> bool {
         matches!(self.value.as_str(), "on" | "true" | "1" | "yes")
     }
+
+    /// The ids of the help text and the error that describe the input, for screen readers.
+    fn describedby(&self) -> String {
+        let mut ids = Vec::new();
+        if self.help.is_some() {
+            ids.push(format!("h-{}", self.key));
+        }
+        if self.error.is_some() {
+            ids.push(format!("e-{}", self.key));
+        }
+        ids.join(" ")
+    }
 }
 
 /// A material as the checklist shows it.
