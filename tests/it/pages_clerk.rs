@@ -274,6 +274,38 @@ async fn receive_a_walk_in_application_then_accept_it(s: &TestServer) {
     assert!(!done.contains("id=\"accept\""));
     let (_, _, home) = get(s, &v, "/clerk", "zh").await;
     assert!(home.contains(&format!("href=\"/cases/{number}\"")) && home.contains("已受理"));
+
+    // An item due the day it is accepted (即办件) is near due at once: the row and badge say so.
+    let instant = "/clerk/receive/items/430400-ZR-0004";
+    let form = [
+        ("csrf", v.csrf.as_str()),
+        ("f.applicant_name", "李耒阳"),
+        ("f.applicant_id", LEIYANG_ID),
+        ("f.mobile", "13812345678"),
+        ("f.property_region", "430422"),
+        ("f.property_address", "衡南县云集街道 1 号"),
+        ("f.property_query_purpose", "权利人查询本人不动产"),
+        ("paper", "M-ID-CARD"),
+    ];
+    let (st, to, page) = post(s, &v, instant, "zh", &form).await;
+    assert_eq!(st, 303, "{page}");
+    let version = "1";
+    let (st, _, _) = post(
+        s,
+        &v,
+        &format!("{to}/accept"),
+        "zh",
+        &[("csrf", &v.csrf), ("version", version)],
+    )
+    .await;
+    assert_eq!(st, 303);
+    let (_, _, home) = get(s, &v, "/clerk", "zh").await;
+    assert!(
+        home.contains("class=\"due-near\"") && home.contains("badge near\">临期"),
+        "{home}"
+    );
+    let (_, _, home) = get(s, &v, "/clerk", "en").await;
+    assert!(home.contains("badge near\">Near due"));
 }
 
 /// Opens round-the-clock slots at `center` (as its clerk), books as a citizen and checks in:
