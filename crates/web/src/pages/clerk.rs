@@ -112,7 +112,6 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     ("clerk.modes", "可用办理方式", "Handling modes"),
     ("clerk.submit", "提交收件", "Record the application"),
     ("clerk.required", "必填", "required"),
-    ("clerk.yes", "是", "Yes"),
     ("clerk.choose", "请选择", "Choose"),
     (
         "clerk.fix",
@@ -131,7 +130,6 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     ("clerk.department", "办理部门", "Handled by"),
     ("clerk.status", "状态", "Status"),
     ("clerk.deadline", "办结期限", "Deadline"),
-    ("clerk.provided", "提交情况", "Provided"),
     ("clerk.prov.paper", "纸质（已核验）", "Paper (seen)"),
     ("clerk.prov.file", "电子文件", "File"),
     ("clerk.prov.commitment", "告知承诺", "Commitment"),
@@ -175,10 +173,8 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     ("clerk.prev", "上一页", "Previous"),
     ("clerk.next_page", "下一页", "Next"),
     ("clerk.page", "页", "Page"),
-    ("clerk.of", "共", "of"),
     ("clerk.near", "临期", "Near due"),
     ("clerk.over", "超期", "Overdue"),
-    ("clerk.case_open", "办理中", "Open"),
     ("clerk.case_closed", "已办结", "Closed"),
     (
         "clerk.st.waiting",
@@ -584,6 +580,8 @@ struct FieldView {
     options: Vec<String>,
     help: Option<String>,
     error: Option<String>,
+    /// Where the cursor starts: the first field, or the first one with a problem.
+    focus: bool,
 }
 
 impl FieldView {
@@ -762,12 +760,24 @@ fn build_page(
             help: f.help.clone(),
             error: problems.get(&format!("form.{}", f.key)).cloned(),
             key: f.key.clone(),
+            focus: false,
         };
         if APPLICANT_KEYS.contains(&f.key.as_str()) {
             applicant.push(view);
         } else {
             fields.push(view);
         }
+    }
+    let first_error = applicant
+        .iter_mut()
+        .chain(fields.iter_mut())
+        .position(|f| f.error.is_some());
+    if let Some(f) = applicant
+        .iter_mut()
+        .chain(fields.iter_mut())
+        .nth(first_error.unwrap_or(0))
+    {
+        f.focus = true;
     }
     let paper = all("paper");
     let committed = all("commit");
