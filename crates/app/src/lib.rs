@@ -26,6 +26,7 @@ pub mod files;
 pub mod places;
 pub mod reference;
 pub mod registration; // 网上办: self-registration
+pub mod workstation; // the clerk's window: queue and cases received here
 
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
