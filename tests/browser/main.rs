@@ -183,7 +183,6 @@ async fn wait_for(b: &Client, css: &str) -> Result<fantoccini::elements::Element
         .await?)
 }
 
-#[allow(dead_code)] // the role flows' helper
 /// Signs in through the sign-in page (the password is [`harness::TEST_PASSWORD`]) and waits for
 /// the page it leads to.
 async fn sign_in(b: &Client, base: &str, username: &str) -> Result<(), Failure> {

@@ -97,7 +97,6 @@ impl PageUser {
     }
 
     /// Fails with a human 403 page unless the user has one of `roles`.
-    #[allow(dead_code)] // the role pages' first user lands with them
     pub fn require(&self, roles: &[Role], lang: Lang, uri: &Uri) -> Result<(), PageError> {
         if roles.contains(&self.user.role) {
             Ok(())
