@@ -8,7 +8,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use tongban_domain::calendar::TimeStatus;
 use tongban_domain::case::{ActionKind, SubCaseStatus};
-use tongban_domain::catalog::FormField;
+use serde_json::Value;
+use tongban_domain::catalog::{FieldType, FormField};
+use tongban_domain::identity;
 
 use crate::accounts::CurrentUser;
 use crate::cases::{CaseQuery, CaseView};
@@ -174,6 +176,16 @@ impl App {
                 if !fields.iter().any(|x| x.key == f.key) {
                     fields.push(f.clone());
                 }
+            }
+        }
+        // The page shows resident ID numbers masked, in the form as in the header.
+        let mut case = case;
+        for f in fields
+            .iter()
+            .filter(|f| f.field_type == FieldType::ResidentId)
+        {
+            if let Some(Value::String(v)) = case.form.get_mut(&f.key) {
+                *v = identity::mask_any(v);
             }
         }
         Ok(CasePage {

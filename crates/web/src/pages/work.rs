@@ -997,7 +997,11 @@ async fn act(
                     (tr.t("work.stale").to_string(), StatusCode::CONFLICT, true)
                 }
                 Err(e) if matches!(e.kind, ErrorKind::Invalid | ErrorKind::Conflict) => {
-                    let status = crate::problem::status_of(e.kind);
+                    // A form sent back to be corrected: 422, as the sign-in form does.
+                    let status = match e.kind {
+                        ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+                        _ => StatusCode::CONFLICT,
+                    };
                     let e = e.into_data();
                     let message = match lang {
                         Lang::Zh => e.message_zh,
