@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use serde::Serialize;
+use serde_json::Value;
 use tongban_domain::calendar::TimeStatus;
 use tongban_domain::case::{ActionKind, SubCaseStatus};
-use serde_json::Value;
 use tongban_domain::catalog::{FieldType, FormField};
 use tongban_domain::identity;
 
