@@ -738,7 +738,8 @@ fn case_html(
             code: e.kind.clone(),
             sub_case: e.payload["sub_case"].as_i64(),
             actor: e.actor.clone(),
-            role: e.role.clone(),
+            role: tongban_app::accounts::role_from_name(&e.role)
+                .map_or_else(|| e.role.clone(), |r| tr.role(&r).to_string()),
             acting_for: e.acting_for.clone(),
             reason: e.reason.clone(),
             hash: e.hash.chars().take(12).collect(),
