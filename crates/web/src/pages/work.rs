@@ -570,6 +570,8 @@ struct CaseHtml {
     receipt: bool,
     notice: bool,
     refusal: bool,
+    pledge: bool,
+    commitment: bool,
     boxes: Vec<ActionBox>,
     done: Option<&'static str>,
     stale: bool,
@@ -758,6 +760,11 @@ fn case_html(
             .sub_cases
             .iter()
             .any(|s| s.status == SubCaseStatus::Rejected),
+        pledge: case
+            .timeline
+            .iter()
+            .any(|e| e.kind == "sub_case.accept_with_tolerance"),
+        commitment: case.materials.iter().any(|m| m.provided == "commitment"),
         open: case.status == "open",
         online: case.channel == "online",
         center: case.center.as_ref().map(|c| c.name.clone()),
