@@ -442,29 +442,65 @@ async fn the_queue_orders_by_deadline_and_marks_overdue_rows(s: &TestServer) {
     let (_, c) = api(s, &a.approver, &format!("/api/v1/cases/{late}"), None).await;
     assert_eq!(c["sub_cases"][0]["time_status"], "overdue", "{c}");
 
+    // Back-date the third case's acceptance until it is near its deadline (weekends and
+    // holidays decide how far back that is).
+    let (near, _) = pension_case(s, &a, true).await;
+    let today = chrono::NaiveDate::parse_from_str(&accepted, "%Y-%m-%d").unwrap();
+    let mut prev = accepted.clone();
+    let mut flagged = false;
+    for back in 1..=10 {
+        let start = (today - chrono::Duration::days(back)).to_string();
+        let (_, _, d) = s
+            .get(&format!("/api/v1/calendar/deadline?start={start}&days=3"))
+            .await;
+        let deadline = d["deadline"].as_str().unwrap().to_string();
+        s.app
+            .store
+            .execute_raw(&format!(
+                "UPDATE sub_cases SET state = REPLACE(state, '\"accepted_on\":\"{prev}\"', \
+                 '\"accepted_on\":\"{start}\"'), accepted_on = '{start}', deadline = '{deadline}' \
+                 WHERE case_number = '{near}'"
+            ))
+            .await
+            .unwrap();
+        prev = start;
+        let (_, c) = api(s, &a.approver, &format!("/api/v1/cases/{near}"), None).await;
+        if c["sub_cases"][0]["time_status"] == "near_due" {
+            flagged = true;
+            break;
+        }
+    }
+    assert!(flagged, "a back-dated acceptance makes the case near-due");
+
     let (status, html) = page(s, "/work", &a.approver, None).await;
     assert_eq!(status, 200);
     let at = |n: &str| {
         html.find(&format!("data-case=\"{n}\""))
             .unwrap_or(usize::MAX)
     };
-    assert!(at(&late) < at(&fresh), "the overdue case comes first");
+    assert!(
+        at(&late) < at(&near) && at(&near) < at(&fresh),
+        "by deadline"
+    );
     assert_eq!(
         at(&waiting),
         usize::MAX,
         "not yet accepted: the clerk's, not mine"
     );
-    assert!(html.contains("2 条待办"));
+    assert!(html.contains("3 条待办"));
     let row = &html[at(&late).saturating_sub(40)..at(&late)];
     assert!(row.contains("due-over"), "{row}");
+    let row = &html[at(&near).saturating_sub(40)..at(&near)];
+    assert!(row.contains("due-near"), "{row}");
     assert!(html.contains("class=\"badge over\">已超期</span>"));
+    assert!(html.contains("class=\"badge near\">临近期限</span>"));
 
     let (_, html) = page(s, "/work?filter=overdue", &a.approver, None).await;
-    assert!(html.contains(&late) && !html.contains(&fresh));
+    assert!(html.contains(&late) && !html.contains(&fresh) && !html.contains(&near));
     assert!(html.contains("1 条待办"));
     let (_, html) = page(s, "/work?filter=near_due", &a.approver, Some("en")).await;
-    assert!(html.contains(&late) && !html.contains(&fresh));
-    assert!(html.contains("Overdue</span>"));
+    assert!(html.contains(&late) && html.contains(&near) && !html.contains(&fresh));
+    assert!(html.contains("Overdue</span>") && html.contains("Near due</span>"));
 }
 
 async fn refusal_decision_exists_only_after_a_rejection(s: &TestServer) {
