@@ -4,6 +4,7 @@
 
 use tongban_app::cases::CaseView;
 
+pub mod refusal; // 不予受理决定书
 pub mod tolerance; // 容缺受理承诺书
 
 pub(crate) fn esc(s: &str) -> String {

@@ -251,3 +251,37 @@ pub(crate) async fn notice(
         .map_err(|e| ApiError::new(e, lang))?;
     Ok(html(documents::one_time_notice(&case)))
 }
+
+/// The not-accepted decision (不予受理决定书), printable on A4: for each sub-case rejected at
+/// acceptance, the reasons and the legal remedy. Not found when nothing was rejected.
+#[utoipa::path(get, path = "/api/v1/cases/{number}/refusal", tag = "cases",
+    params(("number" = String, Path, description = "case number")),
+    responses(
+        (status = 200, description = "HTML with print CSS", content_type = "text/html"),
+        (status = 404, description = "no such case that you can see, or nothing was rejected", body = Problem, content_type = "application/problem+json")
+    ),
+    security(("bearer" = [])))]
+pub(crate) async fn refusal(
+    State(app): State<AppState>,
+    lang: Lang,
+    SignedIn(user): SignedIn,
+    Path(number): Path<String>,
+) -> Result<Response, ApiError> {
+    let case = app
+        .case_view(&user, &number)
+        .await
+        .map_err(|e| ApiError::new(e, lang))?;
+    match documents::refusal::refusal(&case) {
+        Some(doc) => Ok(html(doc)),
+        None => Err(ApiError::new(
+            AppError::not_found(
+                "case.not_rejected",
+                format!(
+                    "No part of case {number} was rejected at acceptance, so there is no decision not to accept."
+                ),
+                format!("办件 {number} 没有不予受理的事项，因此没有不予受理决定书。"),
+            ),
+            lang,
+        )),
+    }
+}

@@ -64,6 +64,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::act))
         .routes(routes!(cases::receipt))
         .routes(routes!(cases::notice))
+        .routes(routes!(cases::refusal))
         .routes(routes!(appointments::slots))
         .routes(routes!(
             appointments::get_template,
