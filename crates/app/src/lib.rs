@@ -17,6 +17,7 @@ pub mod bootstrap;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;
+pub mod citizen_views; // the citizen pages: my cases with deadlines
 pub mod clock;
 pub mod commitments; // 承诺办
 pub mod error;
