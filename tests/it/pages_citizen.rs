@@ -249,7 +249,7 @@ async fn pages_render_for_applicants_only_in_both_languages(s: &TestServer) {
             "授权他人代办",
             "Authorize an agent",
         ),
-        (format!("/my/cases/TB20000101000001"), "", ""),
+        ("/my/cases/TB20000101000001".to_string(), "", ""),
     ];
     for (path, zh_word, en_word) in &pages[..5] {
         let (status, _, body) = get(s, path, Some(&zh)).await;
