@@ -167,13 +167,13 @@ impl Entered {
         matches!(self.value(key), "on" | "true")
     }
     pub fn field_error(&self, key: &str) -> Option<&str> {
-        self.problems.get(&format!("form.{key}"))
+        self.problems.msg(&format!("form.{key}"))
     }
     pub fn file_error(&self, code: &str) -> Option<&str> {
-        self.problems.get(&format!("file.{code}"))
+        self.problems.msg(&format!("file.{code}"))
     }
     pub fn error(&self, key: &str) -> Option<&str> {
-        self.problems.get(key)
+        self.problems.msg(key)
     }
     pub fn kept_name(&self, code: &str) -> Option<&str> {
         self.kept.get(code).map(|(_, n)| n.as_str())
@@ -449,7 +449,7 @@ async fn submit(
     for a in &t.materials {
         let m = &a.m;
         let code = m.code.as_str();
-        if e.kept.contains_key(code) || e.problems.get(&format!("file.{code}")).is_some() {
+        if e.kept.contains_key(code) || e.problems.msg(&format!("file.{code}")).is_some() {
             continue;
         }
         if mode == HandlingMode::Commitment && e.committed.contains(code) {

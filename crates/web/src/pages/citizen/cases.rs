@@ -149,7 +149,7 @@ struct CasePage {
 
 impl CasePage {
     fn problem(&self, key: &str, seq: &i64) -> Option<&str> {
-        self.problems.get(&format!("{key}.{seq}"))
+        self.problems.msg(&format!("{key}.{seq}"))
     }
 }
 

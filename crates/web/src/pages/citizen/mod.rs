@@ -614,7 +614,7 @@ pub(crate) struct Problems {
 }
 
 impl Problems {
-    pub fn get(&self, key: &str) -> Option<&str> {
+    pub fn msg(&self, key: &str) -> Option<&str> {
         self.by_field.get(key).map(String::as_str)
     }
 
