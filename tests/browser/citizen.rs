@@ -107,6 +107,33 @@ async fn citizen_searches_applies_with_a_pdf_and_follows_the_case() {
             check(text.contains(word), format!("the case page shows {word}"))?;
         }
 
+        // The county hall accepts it (through the service: the clerk's pages are not ours), so
+        // the list has a committed deadline.
+        server
+            .account("browser-hall", "clerk", |a| {
+                a.center_code = Some("C430422".into())
+            })
+            .await;
+        let token = server
+            .login("browser-hall", super::harness::TEST_PASSWORD)
+            .await;
+        let clerk = server.app.authenticate(&token).await?;
+        let version = server.app.case_view(&clerk, &number).await?.version;
+        server
+            .app
+            .act(
+                &clerk,
+                &number,
+                tongban_app::cases::ActionRequest {
+                    sub_case: 1,
+                    version,
+                    action: tongban_domain::case::Action::Accept,
+                    files: Vec::new(),
+                    on_behalf_of: None,
+                },
+            )
+            .await?;
+
         // My cases lists it; then the same list in English.
         b.find(Locator::LinkText("我的办件")).await?.click().await?;
         wait_for(&b, "table.my-cases").await?;
@@ -116,8 +143,12 @@ async fn citizen_searches_applies_with_a_pdf_and_follows_the_case() {
             .text()
             .await?;
         check(
-            row.contains(&number) && row.contains("办理中"),
+            row.contains(&number) && row.contains("办理中") && row.contains("已受理"),
             format!("the case in the list: {row}"),
+        )?;
+        check(
+            row.matches("-").count() >= 4,
+            format!("a committed deadline date in the row: {row}"),
         )?;
         screenshot_for_docs(&b, "citizen").await?;
         b.find(Locator::Id("lang-en")).await?.click().await?;

@@ -11,6 +11,7 @@ crate::on_both_backends!(
     pages_render_for_applicants_only_in_both_languages,
     apply_refuses_forged_and_bad_input_then_creates_the_case,
     case_page_withdraws_with_a_reason_only,
+    case_page_supplements_what_the_clerk_asked_for,
     appointments_book_and_cancel_and_authorizations_grant_and_revoke,
 );
 
@@ -616,4 +617,113 @@ async fn appointments_book_and_cancel_and_authorizations_grant_and_revoke(s: &Te
     let (_, _, page) = get(s, "/my/authorizations", Some(&en)).await;
     assert!(page.contains("张三 (pb-citizen)"));
     assert!(page.contains("Revoked"));
+}
+
+/// A clerk of the receiving center acts on the case through the service (the clerk's own pages
+/// are another module's).
+async fn clerk_acts(
+    s: &TestServer,
+    clerk: &str,
+    number: &str,
+    action: tongban_domain::case::Action,
+) {
+    let token = s.login(clerk, TEST_PASSWORD).await;
+    let user = s.app.authenticate(&token).await.unwrap();
+    let version = s.app.case_view(&user, number).await.unwrap().version;
+    s.app
+        .act(
+            &user,
+            number,
+            tongban_app::cases::ActionRequest {
+                sub_case: 1,
+                version,
+                action,
+                files: Vec::new(),
+                on_behalf_of: None,
+            },
+        )
+        .await
+        .unwrap();
+}
+
+async fn case_page_supplements_what_the_clerk_asked_for(s: &TestServer) {
+    citizen(s, "ps-citizen").await;
+    // The online case is received by the hall of the county that handles it (衡南县).
+    s.account("ps-clerk", "clerk", |a| {
+        a.center_code = Some("C430422".into())
+    })
+    .await;
+    let zh = cookie_for(s, "ps-citizen", "zh").await;
+    let number = apply(s, &zh).await;
+    let path = format!("/my/cases/{number}");
+    let (_, _, page) = get(s, &path, Some(&zh)).await;
+    assert!(!page.contains("/supplement\""), "nothing to supplement yet");
+
+    clerk_acts(
+        s,
+        "ps-clerk",
+        &number,
+        tongban_domain::case::Action::RequestSupplement {
+            materials: vec!["M-POA".into()],
+            note: Some("请补交授权委托书".into()),
+        },
+    )
+    .await;
+    let (_, _, page) = get(s, &path, Some(&zh)).await;
+    for word in [
+        "补正中",
+        "需要补正的材料",
+        "补正材料",
+        "name=\"file.M-POA\"",
+        "/notice\"",
+    ] {
+        assert!(page.contains(word), "the case page shows {word}");
+    }
+    let csrf = csrf_of(&page);
+    let version = hidden(&page, "version");
+    let action = format!("{path}/supplement");
+    let file = [("file.M-POA", "poa.pdf", "application/pdf", PDF)];
+    let (status, _, _) = post_multipart(
+        s,
+        &action,
+        &zh,
+        &[("csrf", "x"), ("sub_case", "1"), ("version", &version)],
+        &file,
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _, body) = post_multipart(
+        s,
+        &action,
+        &zh,
+        &[("csrf", &csrf), ("sub_case", "1"), ("version", &version)],
+        &[],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(body.contains("请选择要上传的材料文件"));
+    assert!(body.contains("补正中"), "unchanged");
+
+    let (status, location, body) = post_multipart(
+        s,
+        &action,
+        &zh,
+        &[("csrf", &csrf), ("sub_case", "1"), ("version", &version)],
+        &file,
+    )
+    .await;
+    assert_eq!(status, 303, "{body}");
+    let (_, _, page) = get(s, &location, Some(&zh)).await;
+    assert!(!page.contains("补正中"), "supplied");
+    assert!(page.contains("poa.pdf"));
+    assert!(page.contains("补正材料"), "on the timeline");
+
+    // Accepted: the receipt, the deadline and the days left appear, on the list too.
+    clerk_acts(s, "ps-clerk", &number, tongban_domain::case::Action::Accept).await;
+    let (_, _, page) = get(s, &path, Some(&zh)).await;
+    for word in ["已受理", "承诺办结日期", "剩余工作日", "/receipt\""] {
+        assert!(page.contains(word), "the accepted case shows {word}");
+    }
+    let (_, _, list) = get(s, "/my/cases", Some(&zh)).await;
+    assert!(!list.contains("受理后起算"), "the list has the deadline");
 }

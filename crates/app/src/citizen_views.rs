@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 use tongban_domain::calendar::TimeStatus;
+use tongban_domain::case::SubCaseStatus;
 
 use crate::accounts::CurrentUser;
 use crate::cases::CaseQuery;
@@ -17,6 +18,8 @@ pub struct MyCaseRow {
     pub title: String,
     /// open or closed.
     pub status: String,
+    /// Its items' statuses, each once, in item order.
+    pub statuses: Vec<SubCaseStatus>,
     /// 收件地: the receiving center's name.
     pub center_name: Option<String>,
     pub created_at: i64,
@@ -56,10 +59,17 @@ impl App {
                 .filter_map(|s| s.deadline)
                 .min();
             let time_status = view.sub_cases.iter().filter_map(|s| s.time_status).max();
+            let mut statuses: Vec<SubCaseStatus> = Vec::new();
+            for s in &view.sub_cases {
+                if !statuses.contains(&s.status) {
+                    statuses.push(s.status);
+                }
+            }
             items.push(MyCaseRow {
                 number: c.number,
                 title: c.title,
                 status: c.status,
+                statuses,
                 center_name: view.center.map(|p| p.name),
                 created_at: c.created_at,
                 deadline,

@@ -27,6 +27,8 @@ const PAGE_SIZE: u32 = 20;
 
 struct CaseRow {
     r: MyCaseRow,
+    /// Its items' statuses in the user's language.
+    statuses: String,
     submitted: String,
     flag: Option<(&'static str, &'static str)>,
 }
@@ -74,6 +76,12 @@ pub(crate) async fn my_cases(
         .items
         .into_iter()
         .map(|r| CaseRow {
+            statuses: r
+                .statuses
+                .iter()
+                .map(|s| status_name(&tr, *s))
+                .collect::<Vec<_>>()
+                .join(" · "),
             submitted: local_time(r.created_at),
             flag: flag_of(&tr, r.time_status),
             r,

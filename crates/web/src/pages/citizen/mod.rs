@@ -145,6 +145,11 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
         "Committed deadline",
     ),
     ("citizen.cases.submitted", "提交时间", "Submitted"),
+    (
+        "citizen.cases.after_accept",
+        "受理后起算",
+        "Counted from acceptance",
+    ),
     ("citizen.cases.open", "办理中", "Open"),
     ("citizen.cases.closed", "已办结", "Closed"),
     ("citizen.cases.near", "即将到期", "Due soon"),
