@@ -12,6 +12,7 @@ crate::on_both_backends!(
     apply_refuses_forged_and_bad_input_then_creates_the_case,
     case_page_withdraws_with_a_reason_only,
     case_page_supplements_what_the_clerk_asked_for,
+    a_bundle_is_one_application_with_each_item_listed,
     appointments_book_and_cancel_and_authorizations_grant_and_revoke,
 );
 
@@ -726,4 +727,73 @@ async fn case_page_supplements_what_the_clerk_asked_for(s: &TestServer) {
     }
     let (_, _, list) = get(s, "/my/cases", Some(&zh)).await;
     assert!(!list.contains("受理后起算"), "the list has the deadline");
+}
+
+async fn a_bundle_is_one_application_with_each_item_listed(s: &TestServer) {
+    citizen(s, "pn-citizen").await;
+    let en = cookie_for(s, "pn-citizen", "en").await;
+    let path = format!("/apply/bundles/{BUNDLE}");
+    let (_, _, page) = get(s, &path, Some(&en)).await;
+    let plan = s.app.bundle_detail(BUNDLE).unwrap().plan;
+    // The merged form, answered as a person would, and a file for every material.
+    let today = chrono::Utc::now().date_naive().to_string();
+    let mut texts: Vec<(String, String)> = vec![
+        ("csrf".into(), csrf_of(&page)),
+        ("mode".into(), "online".into()),
+    ];
+    use tongban_domain::catalog::FieldType as F;
+    for f in &plan.form {
+        assert!(
+            page.contains(&format!("name=\"f.{}\"", f.key)),
+            "field {}",
+            f.key
+        );
+        let v = match f.field_type {
+            F::ResidentId => ID.to_string(),
+            F::Mobile => "13800138000".into(),
+            F::Region => "430422".into(),
+            F::Select => f.options[0].clone(),
+            F::Date => today.clone(),
+            F::Number => f.min.unwrap_or(1.0).to_string(),
+            F::Bool => "on".into(),
+            F::CreditCode => "91430400MA4L0XXXX0".into(),
+            F::Text | F::Textarea => "张三".into(),
+        };
+        if f.required {
+            texts.push((format!("f.{}", f.key), v));
+        }
+    }
+    let names: Vec<String> = plan
+        .materials
+        .iter()
+        .map(|m| format!("file.{}", m.material.code))
+        .collect();
+    let files: Vec<(&str, &str, &str, &[u8])> = names
+        .iter()
+        .map(|n| (n.as_str(), "m.pdf", "application/pdf", PDF))
+        .collect();
+    // One item is handled where it is received: without a center, a sentence saying so.
+    let texts_ref: Vec<(&str, &str)> = texts
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let (status, _, body) = post_multipart(s, &path, &en, &texts_ref, &files).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("choose a service center"), "{body}");
+    assert!(page.contains("id=\"center\""), "a center choice is offered");
+    texts.push(("center".into(), "C430422".into()));
+    let texts_ref: Vec<(&str, &str)> = texts
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let (status, location, body) = post_multipart(s, &path, &en, &texts_ref, &files).await;
+    assert_eq!(status, 303, "{body}");
+    let (_, _, case) = get(s, &location, Some(&en)).await;
+    for item in &plan.items {
+        assert!(case.contains(&item.name), "the case lists {}", item.name);
+    }
+    assert!(
+        case.contains("Waiting for an earlier service"),
+        "the dependent item waits"
+    );
 }

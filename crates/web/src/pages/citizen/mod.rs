@@ -93,8 +93,8 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     ("citizen.apply.submit", "提交申请", "Submit the application"),
     (
         "citizen.apply.region_hint",
-        "填写行政区划代码，可从列表中选择，例如 430422（衡南县）。",
-        "Give the region code; pick from the list, e.g. 430422 (Hengnan County).",
+        "填写行政区划代码，可从列表中选择，例如 430422（衡南县）",
+        "Give the region code; pick from the list, e.g. 430422 (Hengnan County)",
     ),
     ("citizen.apply.yes", "是", "Yes"),
     (
