@@ -13,6 +13,7 @@ crate::on_both_backends!(
     case_page_withdraws_with_a_reason_only,
     case_page_supplements_what_the_clerk_asked_for,
     a_bundle_is_one_application_with_each_item_listed,
+    a_commitment_replaces_a_material_once_signed_and_a_double_submit_is_one_case,
     appointments_book_and_cancel_and_authorizations_grant_and_revoke,
 );
 
@@ -796,4 +797,83 @@ async fn a_bundle_is_one_application_with_each_item_listed(s: &TestServer) {
         case.contains("Waiting for an earlier service"),
         "the dependent item waits"
     );
+}
+
+async fn a_commitment_replaces_a_material_once_signed_and_a_double_submit_is_one_case(
+    s: &TestServer,
+) {
+    const SUBSIDY: &str = "430400-MZ-0007"; // 惠民殡葬补贴申领: 亲属关系证明 may be a commitment
+    citizen(s, "pm-citizen").await;
+    let zh = cookie_for(s, "pm-citizen", "zh").await;
+    let path = format!("/apply/items/{SUBSIDY}");
+    let (_, _, page) = get(s, &path, Some(&zh)).await;
+    assert!(page.contains("value=\"commitment\""), "承诺办 offered");
+    assert!(page.contains("name=\"commit.M-KINSHIP-PROOF\""));
+    assert!(page.contains("name=\"sign\""), "the commitment to sign");
+    let csrf = csrf_of(&page);
+    let idem = hidden(&page, "idem");
+    let yesterday = (chrono::Utc::now().date_naive() - Duration::days(1)).to_string();
+    let base = [
+        ("csrf", csrf.as_str()),
+        ("idem", idem.as_str()),
+        ("f.applicant_name", "张三"),
+        ("f.applicant_id", ID),
+        ("f.mobile", "13800138000"),
+        ("f.hukou_region", "430422"),
+        ("f.deceased_name", "张老三"),
+        ("f.deceased_id", ID),
+        ("f.death_date", yesterday.as_str()),
+        ("f.relation_to_deceased", "子女"),
+        ("f.bank_name", "中国工商银行衡阳分行"),
+        ("f.bank_account", "6222000011112222"),
+    ];
+    let files = [
+        (
+            "file.M-CREMATION-CERT",
+            "cremation.pdf",
+            "application/pdf",
+            PDF,
+        ),
+        ("file.M-BANK-CARD", "bank.pdf", "application/pdf", PDF),
+    ];
+    let with = |extra: &[(&'static str, &'static str)]| {
+        let mut v: Vec<(&str, &str)> = base.to_vec();
+        v.extend_from_slice(extra);
+        v
+    };
+
+    // Online, the proof must be uploaded; as a commitment, it must be signed.
+    let (status, _, body) =
+        post_multipart(s, &path, &zh, &with(&[("mode", "online")]), &files).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("请上传此材料；标有“容缺”或“承诺”"), "{body}");
+    let (status, _, body) = post_multipart(
+        s,
+        &path,
+        &zh,
+        &with(&[("mode", "commitment"), ("commit.M-KINSHIP-PROOF", "on")]),
+        &files,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(body.contains("请勾选签署告知承诺书"));
+    assert!(body.contains("value=\"张老三\""), "input kept");
+    assert_eq!(case_count(s, "pm-citizen").await, 0);
+
+    // Signed: a case whose proof is a commitment, with the printable 告知承诺书. Sent twice (a
+    // double click), it is still one case.
+    let signed = with(&[
+        ("mode", "commitment"),
+        ("commit.M-KINSHIP-PROOF", "on"),
+        ("sign", "on"),
+    ]);
+    let (status, first, body) = post_multipart(s, &path, &zh, &signed, &files).await;
+    assert_eq!(status, 303, "{body}");
+    let (status, second, _) = post_multipart(s, &path, &zh, &signed, &files).await;
+    assert_eq!(status, 303);
+    assert_eq!(first, second, "the same case");
+    assert_eq!(case_count(s, "pm-citizen").await, 1);
+    let (_, _, case) = get(s, &first, Some(&zh)).await;
+    assert!(case.contains("以承诺代替"), "{case}");
+    assert!(case.contains("/commitment\""), "the 告知承诺书 is linked");
 }
