@@ -261,11 +261,20 @@ fn build_case_page(
         .map(|e| EventRow {
             at: local_time(e.at),
             what: tr.t(event_key(&e.kind)),
-            who: match &e.acting_for {
-                Some(p) => format!("{} → {p}", e.actor),
-                None => e.actor.clone(),
+            who: {
+                let role = tongban_app::accounts::role_from_name(&e.role)
+                    .map(|r| format!("（{}）", tr.role(&r)))
+                    .unwrap_or_default();
+                match &e.acting_for {
+                    Some(p) => format!("{}{role} → {p}", e.actor),
+                    None => format!("{}{role}", e.actor),
+                }
             },
-            place: e.place.clone().unwrap_or_default(),
+            // The receiving center by name; other places as recorded.
+            place: match (&e.place, &v.center) {
+                (Some(p), Some(c)) if *p == c.code => c.name.clone(),
+                (p, _) => p.clone().unwrap_or_default(),
+            },
             note: e.reason.clone().unwrap_or_default(),
         })
         .collect();
