@@ -293,6 +293,11 @@ async fn pages_render_for_applicants_only_in_both_languages(s: &TestServer) {
     let (status, _, body) = get(s, &pages[5].0, Some(&zh)).await;
     assert_eq!(status, 404);
     assert!(body.contains("找不到您可查看的办件"), "{body}");
+    // An item that cannot be applied for online says so instead of offering a form.
+    let (status, _, body) = get(s, "/apply/items/430400-MZ-0003", Some(&zh)).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("id=\"not-online\""), "{body}");
+    assert!(!body.contains("id=\"submit-application\""));
     // The guide links to the apply page.
     let (_, _, guide) = get(s, &format!("/items/{ITEM}"), Some(&zh)).await;
     assert!(guide.contains(&format!("href=\"/apply/items/{ITEM}\"")));
@@ -678,6 +683,7 @@ async fn case_page_supplements_what_the_clerk_asked_for(s: &TestServer) {
         "补正材料",
         "name=\"file.M-POA\"",
         "/notice\"",
+        "请补交授权委托书",
     ] {
         assert!(page.contains(word), "the case page shows {word}");
     }

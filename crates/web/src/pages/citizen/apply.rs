@@ -50,6 +50,8 @@ pub(crate) struct Target {
     pub needs_center: bool,
     pub tolerance_mode: bool,
     pub commitment_mode: bool,
+    /// 网上办 allowed (by every item): without it the service refuses an online application.
+    pub online: bool,
 }
 
 pub(crate) struct ApplyMaterial {
@@ -63,6 +65,10 @@ impl Target {
         let mut t = Target::load_plain(app, kind, code).await?;
         t.tolerance_mode = t.modes.contains(&HandlingMode::Tolerance);
         t.commitment_mode = t.modes.contains(&HandlingMode::Commitment);
+        t.online = t.modes.contains(&HandlingMode::Online);
+        if !t.online {
+            t.modes.clear();
+        }
         Ok(t)
     }
 
@@ -92,6 +98,7 @@ impl Target {
                 needs_center: item.jurisdiction.region_field().is_none(),
                 tolerance_mode: false,
                 commitment_mode: false,
+                online: false,
             })
         } else {
             let d = app.bundle_detail(code)?;
@@ -135,6 +142,7 @@ impl Target {
                     .any(|i| i.jurisdiction.region_field().is_none()),
                 tolerance_mode: false,
                 commitment_mode: false,
+                online: false,
             })
         }
     }

@@ -96,7 +96,11 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
         "填写行政区划代码，可从列表中选择，例如 430422（衡南县）",
         "Give the region code; pick from the list, e.g. 430422 (Hengnan County)",
     ),
-    ("citizen.apply.yes", "是", "Yes"),
+    (
+        "citizen.apply.not_online",
+        "该事项不能网上申请，请到政务服务中心或便民服务站办理，也可以预约办理。",
+        "This service cannot be applied for online; apply at a service center, or book an appointment.",
+    ),
     (
         "citizen.apply.has_errors",
         "申请未提交，请按提示修改后重新提交。",
