@@ -18,6 +18,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod catalog_admin; // 事项目录维护: the admin pages' edits
+pub mod citizen_views; // the citizen pages: my cases with deadlines
 pub mod clock;
 pub mod commitments; // 承诺办
 pub mod demo; // tongban demo generate: a case history made by the real services
