@@ -129,6 +129,8 @@ pub(crate) const STRINGS: &[(&str, &str, &str)] = &[
     ("work.documents", "办件文书", "Documents"),
     ("work.doc_receipt", "受理通知书", "Acceptance receipt"),
     ("work.doc_notice", "一次性告知书", "One-time notice"),
+    ("work.doc_pledge", "容缺受理承诺书", "Supplement pledge"),
+    ("work.doc_commitment", "告知承诺书", "Commitment"),
     (
         "work.doc_refusal",
         "不予受理决定书",
