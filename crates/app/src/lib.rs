@@ -24,6 +24,7 @@ pub mod files;
 pub mod places;
 pub mod reference;
 pub mod registration; // 网上办: self-registration
+pub mod stats; // 统计: the supervisor dashboard
 
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
