@@ -262,7 +262,7 @@ impl App {
                 });
             }
         }
-        by_area.sort_by(|a, b| b.count.cmp(&a.count));
+        by_area.sort_by_key(|a| std::cmp::Reverse(a.count));
 
         let by_mode = self
             .store
