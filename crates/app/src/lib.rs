@@ -27,6 +27,7 @@ pub mod files;
 pub mod places;
 pub mod reference;
 pub mod registration; // 网上办: self-registration
+pub mod stats; // 统计: the supervisor dashboard
 pub mod workbench; // staff: to-do list, case page data, a case's files
 pub mod workstation; // the clerk's window: queue and cases received here
 

@@ -15,3 +15,4 @@ pub mod case;
 pub mod catalog;
 pub mod identity;
 pub mod region;
+pub mod stats; // 统计: the dashboard's rates and shares

@@ -17,6 +17,7 @@ mod commitments; // 承诺办
 mod places;
 mod sessions;
 mod settings;
+mod stats; // 统计: the dashboard's aggregates
 mod tolerance; // 容缺办
 mod users;
 
@@ -27,6 +28,7 @@ pub use cases::{CaseChange, CaseFilter, CaseRow, CaseScope, MaterialRow, NewCase
 pub use catalog::{CatalogImportReport, StoredBundle, StoredItem, VersionInfo};
 pub use commitments::{BrokenCommitmentRow, CommitmentWrites, VerificationRow, VerificationScope}; // 承诺办
 pub use sessions::{NewSession, SessionUserRow};
+pub use stats::{DueRow, StatsTotals};
 pub use users::{NewUser, UserProfile, UserRow};
 
 /// Errors from the store. Constraint violations are told apart so callers can turn them into field
