@@ -9,6 +9,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use crate::durability::Durability;
 use crate::{Result, StoreError};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -76,9 +77,12 @@ fn redact(url: &str) -> String {
 pub enum Backend {
     /// SQLite allows one writer at a time; a one-connection write pool queues writers in-process
     /// instead of failing them with SQLITE_BUSY, and readers run in parallel thanks to WAL.
+    /// The write connection commits without fsync (synchronous=NORMAL) and every write then awaits
+    /// `durability`, which fsyncs the WAL once for all commits made meanwhile (group commit).
     Sqlite {
         read: SqlitePool,
         write: SqlitePool,
+        durability: Durability,
     },
     Postgres(PgPool),
 }
@@ -97,19 +101,27 @@ impl Backend {
                     .filename(path)
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
-                    // FULL: a commit survives a power cut before we acknowledge it.
+                    // FULL: a commit survives a power cut before it returns (the readers; any
+                    // write that does not go through the write pool stays durable by itself).
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10));
+                // The writer: NORMAL, so COMMIT does not fsync; `in_tx!` then awaits the group
+                // commit barrier, which does — a commit still survives a power cut before we
+                // acknowledge it, but one fsync serves many commits.
                 let write = SqlitePoolOptions::new()
                     .max_connections(1)
-                    .connect_with(opts.clone())
+                    .connect_with(opts.clone().synchronous(SqliteSynchronous::Normal))
                     .await?;
                 let read = SqlitePoolOptions::new()
                     .max_connections(8)
                     .connect_with(opts.read_only(false))
                     .await?;
-                Ok(Backend::Sqlite { read, write })
+                Ok(Backend::Sqlite {
+                    read,
+                    write,
+                    durability: Durability::new(path),
+                })
             }
             DatabaseUrl::Postgres(u) => {
                 let opts = PgConnectOptions::from_str(u).map_err(|e| StoreError::Url {
@@ -128,7 +140,12 @@ impl Backend {
 
     pub(crate) async fn migrate(&self) -> Result<()> {
         match self {
-            Backend::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await?,
+            Backend::Sqlite {
+                write, durability, ..
+            } => {
+                SQLITE_MIGRATIONS.run(write).await?;
+                durability.wait().await?;
+            }
             // The sqlx migrator takes a PostgreSQL advisory lock for the whole run.
             Backend::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
@@ -156,6 +173,44 @@ mod tests {
         ));
         assert!(DatabaseUrl::parse("mysql://x").is_err());
         assert!(DatabaseUrl::parse("sqlite:").is_err());
+    }
+
+    #[tokio::test]
+    async fn sqlite_writes_wait_for_the_group_commit_fsync() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = DatabaseUrl::Sqlite(dir.path().join("t.db"));
+        let store = crate::Store::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let (_, before) = store.durability_stats().unwrap();
+        store.put_setting("k", "v").await.unwrap();
+        let (flushes, after) = store.durability_stats().unwrap();
+        assert!(flushes >= 1, "no fsync ran");
+        assert!(
+            after > before,
+            "the write returned before an fsync covered it"
+        );
+        // The writer commits without its own fsync; readers keep FULL.
+        let Backend::Sqlite { write, read, .. } = &store.backend else {
+            panic!("not SQLite")
+        };
+        let sync = |pool: &SqlitePool| {
+            let pool = pool.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>("PRAGMA synchronous")
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(sync(write).await, 1, "NORMAL on the writer");
+        assert_eq!(sync(read).await, 2, "FULL on the readers");
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(write)
+            .await
+            .unwrap();
+        assert_eq!(mode, "wal");
+        assert_eq!(store.setting("k").await.unwrap().as_deref(), Some("v"));
+        store.close().await;
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod cases;
 mod catalog;
 mod catalog_versions; // old bundle versions for the admin pages
 mod commitments; // 承诺办
+pub mod durability; // SQLite group commit
 mod places;
 mod sessions;
 mod settings;
@@ -50,6 +51,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Database(sqlx::Error),
+    #[error("the database could not be made durable: {0}")]
+    Durability(String),
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -86,10 +89,15 @@ macro_rules! on_pool {
 macro_rules! in_tx {
     ($store:expr, $tx:ident => $body:expr) => {
         match &$store.backend {
-            $crate::Backend::Sqlite { write, .. } => {
+            $crate::Backend::Sqlite {
+                write, durability, ..
+            } => {
                 let mut $tx = write.begin().await?;
                 let out = $body;
                 $tx.commit().await?;
+                // Group commit: the COMMIT did not fsync (synchronous=NORMAL); this waits until
+                // one fsync of the WAL that started after it has finished. See `durability`.
+                durability.wait().await?;
                 out
             }
             $crate::Backend::Postgres(pool) => {
@@ -129,6 +137,14 @@ impl Store {
         }
     }
 
+    /// SQLite's group commit so far: (fsyncs, commits they covered); `None` on PostgreSQL.
+    pub fn durability_stats(&self) -> Option<(u64, u64)> {
+        match &self.backend {
+            Backend::Sqlite { durability, .. } => Some(durability.stats()),
+            Backend::Postgres(_) => None,
+        }
+    }
+
     /// A cheap round trip, for `/readyz`.
     pub async fn ping(&self) -> Result<()> {
         on_pool!(self, pool => { sqlx::query("SELECT 1").execute(pool).await?; });
@@ -137,7 +153,7 @@ impl Store {
 
     pub async fn close(&self) {
         match &self.backend {
-            Backend::Sqlite { read, write } => {
+            Backend::Sqlite { read, write, .. } => {
                 write.close().await;
                 read.close().await;
             }
@@ -163,8 +179,11 @@ impl Store {
     pub async fn execute_raw(&self, sql: &str) -> Result<()> {
         use sqlx::Executor;
         match &self.backend {
-            Backend::Sqlite { write, .. } => {
+            Backend::Sqlite {
+                write, durability, ..
+            } => {
                 write.execute(sql).await?;
+                durability.wait().await?;
             }
             Backend::Postgres(pool) => {
                 pool.execute(sql).await?;
