@@ -2,11 +2,13 @@
 
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Args;
 use tongban_app::App;
 use tongban_app::bootstrap::{self, FirstStart};
 use tongban_app::clock::SystemClock;
+use tongban_app::cluster::GenerationWatch;
 
 use super::{GlobalArgs, Settings, report};
 
@@ -15,6 +17,15 @@ pub struct ServeArgs {
     /// Address to listen on. Default 127.0.0.1:8080.
     #[arg(long, env = "TONGBAN_LISTEN", value_name = "ADDR")]
     pub listen: Option<String>,
+    /// Seconds between checks whether another node changed the catalog or the calendar (then this
+    /// node reloads them). Default 5.
+    #[arg(
+        long,
+        env = "TONGBAN_RELOAD_POLL",
+        value_name = "SECONDS",
+        default_value_t = 5
+    )]
+    pub reload_poll: u64,
 }
 
 pub async fn run(global: &GlobalArgs, args: ServeArgs) -> ExitCode {
@@ -32,6 +43,11 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> ExitCode {
         Ok(None) => {}
         Err(e) => return report(&e),
     }
+    // Read before loading: a change made while loading moves it and the first poll reloads.
+    let generation = match store.generation(tongban_app::cluster::REFERENCE).await {
+        Ok(g) => GenerationWatch::starting_at(g),
+        Err(e) => return report(&e.into()),
+    };
     let app = match App::load(store, clock, settings.data_dir.clone()).await {
         Ok(a) => Arc::new(a),
         Err(e) => return report(&e),
@@ -50,9 +66,12 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> ExitCode {
         settings.database_url.display()
     );
     let jobs = tokio::spawn(deadline_jobs(app.clone())); // 容缺办
+    let poll = Duration::from_secs(args.reload_poll.max(1));
+    let reload = tokio::spawn(reload_poll(app.clone(), generation, poll));
     let store = app.store.clone();
     let result = tongban_web::serve(app, listener, shutdown_signal()).await;
     jobs.abort();
+    reload.abort();
     store.close().await;
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -64,23 +83,42 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> ExitCode {
 }
 
 /// Every ten minutes (and once at start): 容缺 reminders and expiries for today
-/// ([`App::run_deadline_jobs`]). Several nodes may run it at once; a change another node made first
-/// is skipped by the case version check, not reported.
+/// ([`App::run_deadline_jobs_once`]). Several nodes run this loop; whichever takes the lease first
+/// does the work and the others skip that round.
 async fn deadline_jobs(app: Arc<App>) {
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+    let mut every = tokio::time::interval(Duration::from_secs(600));
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         every.tick().await;
         let today = app.clock.today();
-        match app.run_deadline_jobs(today).await {
-            Ok(r) if r.reminded + r.terminated + r.suspended > 0 => tracing::info!(
+        match app.run_deadline_jobs_once(today).await {
+            Ok(Some(r)) if r.reminded + r.terminated + r.suspended > 0 => tracing::info!(
                 reminded = r.reminded,
                 terminated = r.terminated,
                 suspended = r.suspended,
                 "容缺 deadline job"
             ),
-            Ok(_) => {}
+            Ok(Some(_)) => {}
+            Ok(None) => tracing::debug!("容缺 deadline job: another node is running it"),
             Err(e) => tracing::error!(error = ?e, "容缺 deadline job failed"),
+        }
+    }
+}
+
+/// Every `every`: reloads the catalog and calendar when another node (or a CLI command) changed
+/// them, as told by the reference generation in the database.
+async fn reload_poll(app: Arc<App>, mut watch: GenerationWatch, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match watch.poll(&app).await {
+            Ok(true) => tracing::info!(
+                generation = watch.seen(),
+                "catalog and calendar reloaded (changed elsewhere)"
+            ),
+            Ok(false) => {}
+            Err(e) => tracing::error!(error = ?e, "reference reload poll failed"),
         }
     }
 }

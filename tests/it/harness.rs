@@ -110,6 +110,16 @@ pub async fn spawn(backend: Backend) -> Option<TestServer> {
         Backend::Sqlite => DatabaseUrl::default_in(&data_dir),
         Backend::Postgres => DatabaseUrl::parse(&fresh_postgres_url().await?).expect("pg url"),
     };
+    Some(spawn_in(dir, database_url).await)
+}
+
+/// Starts another server (its own data directory) on an existing database: a second node.
+pub async fn spawn_on(database_url: DatabaseUrl) -> TestServer {
+    spawn_in(tempfile::tempdir().expect("tempdir"), database_url).await
+}
+
+async fn spawn_in(dir: tempfile::TempDir, database_url: DatabaseUrl) -> TestServer {
+    let data_dir = dir.path().join("data");
     let store = Store::connect(&database_url).await.expect("connect");
     store.migrate().await.expect("migrate");
     let clock = Arc::new(SystemClock);
@@ -131,13 +141,13 @@ pub async fn spawn(backend: Backend) -> Option<TestServer> {
         })
         .await;
     });
-    Some(TestServer {
+    TestServer {
         base: format!("http://{addr}"),
         client: reqwest::Client::new(),
         app,
         _dir: dir,
         stop: Some(stop),
-    })
+    }
 }
 
 /// Declares each listed async test fn `name(&TestServer)` twice: `sqlite::name` and `postgres::name`.

@@ -20,6 +20,7 @@ pub mod catalog;
 pub mod catalog_admin; // 事项目录维护: the admin pages' edits
 pub mod citizen_views; // the citizen pages: my cases with deadlines
 pub mod clock;
+pub mod cluster; // several nodes: the deadline-job lease, the reference generation
 pub mod commitments; // 承诺办
 pub mod demo; // tongban demo generate: a case history made by the real services
 pub mod error;
@@ -99,8 +100,15 @@ impl App {
         }
     }
 
-    /// Re-reads the calendar and catalog after a change (an import, a newly loaded year).
+    /// Re-reads the calendar and catalog after a change (an import, a newly loaded year), and
+    /// tells the other nodes to do the same ([`cluster::GenerationWatch`]).
     pub async fn reload(&self) -> AppResult<()> {
+        self.announce_reference_change().await?;
+        self.reload_local().await
+    }
+
+    /// Re-reads the calendar and catalog on this node only.
+    pub async fn reload_local(&self) -> AppResult<()> {
         let calendar = Arc::new(calendar::load_calendar(&self.store).await?);
         let catalog = Arc::new(CatalogView::load(&self.store).await?);
         match self.calendar.write() {

@@ -13,6 +13,7 @@ mod calendar;
 mod cases;
 mod catalog;
 mod catalog_versions; // old bundle versions for the admin pages
+mod cluster; // several nodes: job leases, generation counters
 mod commitments; // 承诺办
 pub mod durability; // SQLite group commit
 mod places;
