@@ -11,6 +11,8 @@ use tongban_app::App;
 use tongban_app::bootstrap;
 use tongban_app::clock::{Clock, FixedClock, SystemClock};
 use tongban_app::demo::DemoPlan;
+use tongban_app::error::AppError;
+use tongban_store::Store;
 
 use super::{Lang, Settings, lang, report};
 
@@ -31,6 +33,12 @@ pub struct GenerateArgs {
     /// The random seed: the same seed on the same catalog gives the same history.
     #[arg(long, default_value_t = 1, value_name = "SEED")]
     pub seed: u64,
+    /// Bulk load (SQLite only): write with `synchronous=OFF` while generating, then checkpoint the
+    /// log into the database file with `synchronous=FULL` and fsync before reporting success. The
+    /// generator acknowledges no user, so nothing promised is at risk; a power cut during the run
+    /// can damage the file: start again with an empty data directory. Never used by `serve`.
+    #[arg(long)]
+    pub bulk: bool,
 }
 
 pub async fn run(settings: &Settings, cmd: DemoCommand) -> ExitCode {
@@ -39,6 +47,13 @@ pub async fn run(settings: &Settings, cmd: DemoCommand) -> ExitCode {
         Ok(s) => s,
         Err(e) => return report(&e),
     };
+    let bulk = args.bulk && store.backend_name() == "sqlite";
+    if args.bulk && !bulk {
+        eprintln!("tongban: --bulk applies to SQLite only; generating with full durability");
+    }
+    if bulk && let Err(e) = store.execute_raw("PRAGMA synchronous = OFF").await {
+        return report(&AppError::internal(format!("bulk mode: {e}")));
+    }
     let real = SystemClock;
     match bootstrap::first_start(&store, &real).await {
         Ok(Some(first)) => super::serve::print_first_start(&first),
@@ -67,7 +82,17 @@ pub async fn run(settings: &Settings, cmd: DemoCommand) -> ExitCode {
         .generate_demo(&clock, &plan, &|n| bar.set_position(n))
         .await;
     bar.finish_and_clear();
+    // Back to full durability, and every page the run wrote goes into the database file, fsynced,
+    // before the run says it succeeded.
+    let flushed = if bulk {
+        flush_bulk(&app.store).await
+    } else {
+        Ok(())
+    };
     app.store.close().await;
+    if let Err(e) = flushed {
+        return report(&e);
+    }
     match result {
         Ok(r) => {
             let secs = started.elapsed().as_secs_f64();
@@ -100,4 +125,19 @@ pub async fn run(settings: &Settings, cmd: DemoCommand) -> ExitCode {
         }
         Err(e) => report(&e),
     }
+}
+
+/// Ends a bulk load: `synchronous=FULL` again, then a truncating checkpoint, which copies the log
+/// into the database file and fsyncs it.
+async fn flush_bulk(store: &Store) -> Result<(), AppError> {
+    for sql in [
+        "PRAGMA synchronous = FULL",
+        "PRAGMA wal_checkpoint(TRUNCATE)",
+    ] {
+        store
+            .execute_raw(sql)
+            .await
+            .map_err(|e| AppError::internal(format!("bulk mode: {e}")))?;
+    }
+    Ok(())
 }

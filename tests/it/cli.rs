@@ -286,3 +286,27 @@ fn demo_generate_writes_a_history_the_audit_accepts() {
         stdout(&o)
     );
 }
+
+#[test]
+fn demo_generate_bulk_checkpoints_and_the_chain_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let o = tongban(&[
+        "demo",
+        "generate",
+        "--cases",
+        "12",
+        "--bulk",
+        "--data-dir",
+        d,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("generated 12 cases"), "{}", stdout(&o));
+    // Everything is in the database file, nothing left in the log (closing the last connection
+    // would checkpoint too: this cannot tell the final fsync apart, only that the file is whole).
+    let wal = dir.path().join("tongban.db-wal");
+    let wal_len = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    assert_eq!(wal_len, 0, "the WAL still holds {wal_len} bytes");
+    let o = tongban(&["audit", "verify", "--data-dir", d]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+}
