@@ -183,7 +183,7 @@ mod tests {
         }
         let (flushes, synced) = d.stats();
         assert_eq!(synced, 200, "every commit is covered");
-        assert!(flushes >= 1 && flushes <= 200, "{flushes} flushes");
+        assert!((1..=200).contains(&flushes), "{flushes} flushes");
     }
 
     #[tokio::test]
