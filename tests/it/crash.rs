@@ -139,36 +139,46 @@ impl Node {
     /// Starts the server and waits until `/readyz` answers 200; returns how long that took.
     async fn start(&mut self, http: &reqwest::Client) -> Duration {
         let t0 = Instant::now();
-        let log = std::fs::File::create(self.log_path(self.starts)).unwrap();
-        let listen = format!("127.0.0.1:{}", self.port);
-        let child = self
-            .command(&["serve", "--listen", &listen])
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("spawn tongban serve");
-        self.child = Some(child);
-        let log_n = self.starts;
-        self.starts += 1;
-        loop {
-            if let Ok(r) = http.get(format!("{}/readyz", self.base())).send().await
-                && r.status().as_u16() == 200
-            {
-                return t0.elapsed();
+        let mut bind_failures = 0;
+        'spawn: loop {
+            let log_n = self.starts;
+            self.starts += 1;
+            let log = std::fs::File::create(self.log_path(log_n)).unwrap();
+            let listen = format!("127.0.0.1:{}", self.port);
+            let child = self
+                .command(&["serve", "--listen", &listen])
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().unwrap())
+                .stderr(log)
+                .spawn()
+                .expect("spawn tongban serve");
+            self.child = Some(child);
+            loop {
+                if let Ok(r) = http.get(format!("{}/readyz", self.base())).send().await
+                    && r.status().as_u16() == 200
+                {
+                    return t0.elapsed();
+                }
+                let exited = self.child.as_mut().and_then(|c| c.try_wait().unwrap());
+                if let Some(status) = exited {
+                    self.child = None;
+                    let log = std::fs::read_to_string(self.log_path(log_n)).unwrap_or_default();
+                    // While the port is free a client's outgoing connection may hold it for a
+                    // moment (its ephemeral port): try again rather than fail on the test's setup.
+                    if log.contains("cannot listen") && bind_failures < 10 {
+                        bind_failures += 1;
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue 'spawn;
+                    }
+                    panic!("tongban serve exited ({status}) before it was ready:\n{log}");
+                }
+                assert!(
+                    t0.elapsed() < Duration::from_secs(120),
+                    "tongban serve not ready after 120 s:\n{}",
+                    std::fs::read_to_string(self.log_path(log_n)).unwrap_or_default()
+                );
+                tokio::time::sleep(Duration::from_millis(10)).await;
             }
-            let exited = self.child.as_mut().and_then(|c| c.try_wait().unwrap());
-            assert!(
-                exited.is_none(),
-                "tongban serve exited ({exited:?}) before it was ready:\n{}",
-                std::fs::read_to_string(self.log_path(log_n)).unwrap_or_default()
-            );
-            assert!(
-                t0.elapsed() < Duration::from_secs(120),
-                "tongban serve not ready after 120 s:\n{}",
-                std::fs::read_to_string(self.log_path(log_n)).unwrap_or_default()
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
 
