@@ -16,6 +16,7 @@ mod appointments;
 mod cases;
 mod cli;
 mod commitments; // 承诺办
+mod crash; // SIGKILL under load, restart, nothing acknowledged lost
 mod nodes; // several nodes on one database
 mod pages; // HTML pages: the portal
 mod pages_admin; // catalog admin pages
