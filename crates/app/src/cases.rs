@@ -3,6 +3,7 @@
 //! transaction as the rows it updates.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -482,9 +483,10 @@ impl App {
         Ok((case, subs))
     }
 
-    async fn item_at(&self, code: &str, version: i64) -> AppResult<Item> {
+    /// An item version (cached by the store: versions never change once written).
+    async fn item_at(&self, code: &str, version: i64) -> AppResult<Arc<Item>> {
         self.store
-            .item_version(code, version)
+            .item_version_shared(code, version)
             .await?
             .ok_or_else(|| AppError::internal(format!("item {code} v{version} missing")))
     }

@@ -207,11 +207,15 @@ impl App {
     /// Writes a case change; a sub-case concluding with approval on a commitment is sampled for
     /// 事后核查 (always for an applicant with a broken commitment on record) in the same
     /// transaction, with a `sub_case.verification_sampled` event. `false` when the case moved on.
+    /// `materials` are the case's materials as read with `case` (any difference from the stored
+    /// ones means the case moved on, and the version check refuses the change). On return `change`
+    /// holds every event written.
     pub(crate) async fn apply_change_sampling(
         &self,
         user: &CurrentUser,
         case: &CaseRow,
-        mut change: CaseChange,
+        materials: &[tongban_store::MaterialRow],
+        change: &mut CaseChange,
     ) -> AppResult<bool> {
         let concluded: Vec<i64> = change
             .events
@@ -221,13 +225,10 @@ impl App {
             .collect();
         let mut writes = CommitmentWrites::default();
         if !concluded.is_empty() {
-            let committed: Vec<String> = self
-                .store
-                .case_materials(&case.number)
-                .await?
-                .into_iter()
+            let committed: Vec<String> = materials
+                .iter()
                 .filter(|m| m.provided == "commitment")
-                .map(|m| m.material_code)
+                .map(|m| m.material_code.clone())
                 .collect();
             let record = !committed.is_empty()
                 && !self
@@ -292,11 +293,11 @@ impl App {
             }
         }
         if writes.enqueue.is_empty() {
-            return Ok(self.store.apply_case_change(&change).await?);
+            return Ok(self.store.apply_case_change(change).await?);
         }
         Ok(self
             .store
-            .apply_case_change_with_commitments(&change, &writes)
+            .apply_case_change_with_commitments(change, &writes)
             .await?)
     }
 

@@ -295,8 +295,50 @@ impl Store {
     /// Writes a new case, its sub-cases, materials and first events in one transaction. A repeated
     /// idempotency key of the same submitter fails with `Conflict`.
     pub async fn create_case(&self, new: &NewCase) -> Result<()> {
+        in_tx!(self, tx => insert_case!(tx, new));
+        Ok(())
+    }
+
+    /// Allocates the day's next serial number and writes the case `build` makes with it. On
+    /// SQLite both happen in one transaction (one commit, one group-commit wait instead of two;
+    /// a failed creation rolls the counter back, so the number is simply used by the next case).
+    /// On PostgreSQL the counter keeps its own short transaction: holding the day's counter row
+    /// locked until the case commits would make concurrent creations wait for each other's WAL
+    /// flush. Returns the case written.
+    pub async fn create_case_numbered(
+        &self,
+        day: &str,
+        build: impl FnOnce(i64) -> NewCase,
+    ) -> Result<NewCase> {
+        match &self.backend {
+            crate::Backend::Postgres(_) => {
+                let serial = self.allocate_case_serial(day).await?;
+                let new = build(serial);
+                self.create_case(&new).await?;
+                Ok(new)
+            }
+            crate::Backend::Sqlite { .. } => Ok(in_tx!(self, tx => {
+                let serial: i64 = sqlx::query_scalar(
+                    "INSERT INTO case_counters (day, n) VALUES ($1, 1) \
+                     ON CONFLICT (day) DO UPDATE SET n = case_counters.n + 1 RETURNING n",
+                )
+                .bind(day)
+                .fetch_one(&mut *tx)
+                .await?;
+                let new = build(serial);
+                insert_case!(tx, &new);
+                new
+            })),
+        }
+    }
+}
+
+/// The inserts of a new case inside an open transaction `$tx`.
+macro_rules! insert_case {
+    ($tx:ident, $new:expr) => {{
+        let new: &NewCase = $new;
         let c = &new.case;
-        in_tx!(self, tx => {
+        {
             sqlx::query(
                 "INSERT INTO cases (number, item_code, bundle_code, bundle_version, title, \
                  applicant_user_id, applicant_name, applicant_id, channel, center_code, \
@@ -324,7 +366,7 @@ impl Store {
             .bind(c.closed_at)
             .bind(&c.idempotency_key)
             .bind(&c.request_hash)
-            .execute(&mut *tx)
+            .execute(&mut *$tx)
             .await?;
             for s in &new.sub_cases {
                 sqlx::query(
@@ -345,15 +387,17 @@ impl Store {
                 .bind(&s.deadline)
                 .bind(&s.concluded_on)
                 .bind(&s.pledge_due)
-                .execute(&mut *tx)
+                .execute(&mut *$tx)
                 .await?;
             }
-            upsert_materials!(tx, &new.materials);
-            insert_events!(tx, &new.events);
-        });
-        Ok(())
-    }
+            upsert_materials!($tx, &new.materials);
+            insert_events!($tx, &new.events);
+        }
+    }};
+}
+use insert_case;
 
+impl Store {
     /// Applies a change if the case is still at the expected version; `false` (and nothing
     /// written) when someone else changed it first.
     pub async fn apply_case_change(&self, ch: &CaseChange) -> Result<bool> {

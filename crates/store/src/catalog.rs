@@ -1,6 +1,9 @@
 //! The catalog with its versions: a changed item gets a new version, an unchanged one does not, and
 //! every version stays readable because cases keep the version they were applied under.
 
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
 use serde::Serialize;
 use tongban_domain::catalog::{Bundle, Catalog, CatalogIndex, Item};
 
@@ -49,6 +52,30 @@ pub struct VersionInfo {
 
 fn to_json<T: Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Parsed item versions by (code, version). Bounded: when full it is emptied and refills from
+/// what is in use (the catalog has a few thousand items; cases refer to a handful of versions each).
+#[derive(Debug, Default)]
+pub(crate) struct ItemCache {
+    map: RwLock<HashMap<(String, i64), Arc<Item>>>,
+}
+
+const ITEM_CACHE_MAX: usize = 8192;
+
+impl ItemCache {
+    fn get(&self, code: &str, version: i64) -> Option<Arc<Item>> {
+        let map = self.map.read().unwrap_or_else(|p| p.into_inner());
+        map.get(&(code.to_string(), version)).cloned()
+    }
+
+    fn put(&self, code: &str, version: i64, item: Arc<Item>) {
+        let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= ITEM_CACHE_MAX {
+            map.clear();
+        }
+        map.insert((code.to_string(), version), item);
+    }
 }
 
 fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T> {
@@ -254,11 +281,30 @@ impl Store {
     }
 
     /// One version of an item (the version a case was applied under).
+    /// One stored version of an item. Versions are immutable once committed (imports and edits
+    /// insert the next version; nothing updates or deletes one), so what the read pool returned is
+    /// kept in [`ItemCache`] and later calls need neither a query nor a JSON parse.
     pub async fn item_version(&self, code: &str, version: i64) -> Result<Option<Item>> {
+        Ok(self
+            .item_version_shared(code, version)
+            .await?
+            .map(|i| (*i).clone()))
+    }
+
+    /// [`Store::item_version`] without the copy.
+    pub async fn item_version_shared(&self, code: &str, version: i64) -> Result<Option<Arc<Item>>> {
+        if let Some(hit) = self.item_cache.get(code, version) {
+            return Ok(Some(hit));
+        }
         let doc: Option<String> = on_pool!(self, pool => sqlx::query_scalar(
             "SELECT document FROM item_versions WHERE item_code = $1 AND version = $2",
         ).bind(code).bind(version).fetch_optional(pool).await?);
-        doc.as_deref().map(from_json).transpose()
+        let Some(doc) = doc else {
+            return Ok(None); // not cached: it may be committed later
+        };
+        let item: Arc<Item> = Arc::new(from_json(&doc)?);
+        self.item_cache.put(code, version, item.clone());
+        Ok(Some(item))
     }
 
     pub async fn item_versions(&self, code: &str) -> Result<Vec<VersionInfo>> {

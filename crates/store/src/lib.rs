@@ -115,6 +115,9 @@ macro_rules! in_tx {
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) backend: Backend,
+    /// Parsed item versions, keyed by (code, version): a stored version is never changed (an
+    /// import only ever inserts the next one), so once read it can be kept. See `catalog.rs`.
+    pub(crate) item_cache: std::sync::Arc<catalog::ItemCache>,
 }
 
 impl Store {
@@ -122,6 +125,7 @@ impl Store {
     pub async fn connect(url: &DatabaseUrl) -> Result<Store> {
         Ok(Store {
             backend: Backend::connect(url).await?,
+            item_cache: Default::default(),
         })
     }
 

@@ -25,6 +25,12 @@ impl App {
         if case.version != req.version {
             return Err(stale(number, case.version));
         }
+        // Read once, used for the 容缺 check, the chain link, 承诺办 sampling and the answer. Read
+        // after the case: if either changed since, so did the case version, and the
+        // version-checked write below refuses the change (every event and material is written
+        // only by a version-checked change or with the case itself).
+        let (materials, timeline) =
+            tokio::try_join!(self.store.case_materials(number), self.store.events(number))?;
         let Some(sub) = subs.iter().find(|s| s.seq == req.sub_case) else {
             return Err(AppError::not_found(
                 "case.unknown_sub_case",
@@ -73,14 +79,14 @@ impl App {
             }
         }
 
-        self.check_tolerated(number, &req.action).await?; // 容缺办
+        Self::check_tolerated(&materials, &req.action)?; // 容缺办
         let next =
             case::apply(&state, &item, user.role, &req.action, today).map_err(domain_error)?;
         let cal = self.calendar();
         let next = tolerance::with_pledge_due(next, &item, &cal)?; // 容缺办
         let mut changed = vec![sub_row_with(sub, &next, &item, &cal, today)?];
 
-        let mut last = self.store.last_event(number).await?;
+        let mut last = timeline.last().cloned();
         let place = match user.role {
             Role::Clerk => user.center_code.clone(),
             Role::Approver => user.department_code.clone(),
@@ -182,12 +188,12 @@ impl App {
         for s in &subs {
             let row = changed.iter().find(|c| c.seq == s.seq).unwrap_or(s);
             let st: SubCaseState = serde_json::from_str(&row.state).map_err(internal_json)?;
-            let it = if s.seq == sub.seq {
-                item.clone()
+            let finished = if s.seq == sub.seq {
+                st.is_finished(&item)
             } else {
-                self.item_at(&s.item_code, s.item_version).await?
+                st.is_finished(&*self.item_at(&s.item_code, s.item_version).await?)
             };
-            all_done &= st.is_finished(&it);
+            all_done &= finished;
         }
         let (status, closed_at) = if all_done {
             ("closed", Some(now))
@@ -208,7 +214,7 @@ impl App {
             );
             events.push(e);
         }
-        let change = CaseChange {
+        let mut change = CaseChange {
             number: number.to_string(),
             expected_version: req.version,
             status: status.to_string(),
@@ -218,7 +224,10 @@ impl App {
             events,
         };
         // 承诺办: a conclusion may be sampled for 事后核查 in the same transaction.
-        if !self.apply_change_sampling(user, &case, change).await? {
+        if !self
+            .apply_change_sampling(user, &case, &materials, &mut change)
+            .await?
+        {
             let current = self
                 .store
                 .case(number)
@@ -226,7 +235,50 @@ impl App {
                 .map_or(req.version, |c| c.version);
             return Err(stale(number, current));
         }
-        self.case_view(user, number).await
+        // The answer is the case as this change left it, built from the rows read above and what
+        // was just written (no second read: the version check proved nothing came in between).
+        let CaseChange {
+            status,
+            closed_at,
+            sub_cases: changed,
+            materials: written,
+            events: new_events,
+            ..
+        } = change;
+        let case = CaseRow {
+            version: req.version + 1,
+            status,
+            closed_at,
+            ..case
+        };
+        let subs: Vec<SubCaseRow> = subs
+            .into_iter()
+            .map(|s| match changed.iter().find(|c| c.seq == s.seq) {
+                Some(c) => c.clone(),
+                None => s,
+            })
+            .collect();
+        let mut materials = materials;
+        for m in written {
+            match materials
+                .iter_mut()
+                .find(|x| x.material_code == m.material_code)
+            {
+                Some(x) => {
+                    x.provided = m.provided;
+                    x.file_sha256 = m.file_sha256;
+                    x.file_name = m.file_name;
+                    x.updated_at = m.updated_at;
+                }
+                None => {
+                    let at = materials.partition_point(|x| x.material_code < m.material_code);
+                    materials.insert(at, m);
+                }
+            }
+        }
+        let mut timeline = timeline;
+        timeline.extend(new_events);
+        self.view_of(user, case, &subs, materials, timeline).await
     }
 }
 

@@ -246,91 +246,128 @@ impl App {
             .signed_commitments(&item_refs, &req.materials, &applicant_id)
             .await?;
 
-        let serial = self.store.allocate_case_serial(&day_str(today)).await?;
-        let number = format!("TB{}{serial:06}", today.format("%Y%m%d"));
-        let material_rows: Vec<MaterialRow> = materials
-            .iter()
-            .map(|m| material_row(&number, m, provided.get(&m.code), now))
-            .collect();
-
-        let mut sub_rows = Vec::new();
-        for (i, (r, route)) in items.iter().zip(&routed).enumerate() {
+        // Everything but the case number is made before the write transaction.
+        let mut sub_drafts = Vec::new();
+        for r in &items {
             let state = SubCaseState::new(!r.needs.is_empty());
-            sub_rows.push(SubCaseRow {
-                case_number: number.clone(),
-                seq: i as i64 + 1,
-                item_code: r.item.code.clone(),
-                item_version: r.version,
-                department_code: route.department_code.clone(),
-                handling_region: route.handling_region.as_str().to_string(),
-                status: state.status.as_str().to_string(),
-                state: serde_json::to_string(&state).map_err(internal_json)?,
-                accepted_on: None,
-                deadline: None,
-                concluded_on: None,
-                pledge_due: None,
-            });
-        }
-        let mut payload = serde_json::json!({
-            "channel": channel,
-            "item": req.item,
-            "bundle": req.bundle,
-            "sub_cases": sub_rows.iter().map(|s| serde_json::json!({
-                "seq": s.seq, "item": s.item_code, "item_version": s.item_version,
-                "department": s.department_code, "handling_region": s.handling_region,
-            })).collect::<Vec<_>>(),
-            "materials": material_rows.iter().map(|m| serde_json::json!({
-                "code": m.material_code, "provided": m.provided, "file": m.file_sha256,
-            })).collect::<Vec<_>>(),
-        });
-        if !signed.is_empty() {
-            // 承诺办: what was signed is on the record.
-            payload["commitments"] = serde_json::json!(signed);
+            sub_drafts.push((
+                state.status.as_str().to_string(),
+                serde_json::to_string(&state).map_err(internal_json)?,
+            ));
         }
         let place = center.as_ref().map(|c| c.code.clone());
-        let first = self.event(
-            &number,
-            None,
-            user,
-            Draft {
-                kind: "case.submitted".into(),
-                place,
-                reason: None,
-                payload,
-            },
-        );
-        let new = NewCase {
-            case: CaseRow {
-                number: number.clone(),
-                item_code: req.item.clone(),
-                bundle_code: req.bundle.clone(),
-                bundle_version,
-                title,
-                applicant_user_id,
-                applicant_name,
-                applicant_id,
-                channel: channel.to_string(),
-                center_code: center.as_ref().map(|c| c.code.clone()),
-                received_region: center.as_ref().map(|c| c.region.as_str().to_string()),
-                submitted_by: submitter,
-                form: Value::Object(form).to_string(),
-                status: "open".to_string(),
-                version: 1,
-                created_at: now,
-                created_on: day_str(today),
-                closed_at: None,
-                idempotency_key: idempotency_key.map(str::to_string),
-                request_hash: Some(hash.clone()),
-            },
-            sub_cases: sub_rows,
-            materials: material_rows,
-            events: vec![first],
+        let form = Value::Object(form).to_string();
+        // The number comes from the day's counter, in the same transaction as the case (SQLite).
+        let build = |serial: i64| {
+            let number = format!("TB{}{serial:06}", today.format("%Y%m%d"));
+            let material_rows: Vec<MaterialRow> = materials
+                .iter()
+                .map(|m| material_row(&number, m, provided.get(&m.code), now))
+                .collect();
+            let sub_rows: Vec<SubCaseRow> = items
+                .iter()
+                .zip(&routed)
+                .zip(sub_drafts)
+                .enumerate()
+                .map(|(i, ((r, route), (status, state)))| SubCaseRow {
+                    case_number: number.clone(),
+                    seq: i as i64 + 1,
+                    item_code: r.item.code.clone(),
+                    item_version: r.version,
+                    department_code: route.department_code.clone(),
+                    handling_region: route.handling_region.as_str().to_string(),
+                    status,
+                    state,
+                    accepted_on: None,
+                    deadline: None,
+                    concluded_on: None,
+                    pledge_due: None,
+                })
+                .collect();
+            let mut payload = serde_json::json!({
+                "channel": channel,
+                "item": req.item,
+                "bundle": req.bundle,
+                "sub_cases": sub_rows.iter().map(|s| serde_json::json!({
+                    "seq": s.seq, "item": s.item_code, "item_version": s.item_version,
+                    "department": s.department_code, "handling_region": s.handling_region,
+                })).collect::<Vec<_>>(),
+                "materials": material_rows.iter().map(|m| serde_json::json!({
+                    "code": m.material_code, "provided": m.provided, "file": m.file_sha256,
+                })).collect::<Vec<_>>(),
+            });
+            if !signed.is_empty() {
+                // 承诺办: what was signed is on the record.
+                payload["commitments"] = serde_json::json!(signed);
+            }
+            let first = self.event(
+                &number,
+                None,
+                user,
+                Draft {
+                    kind: "case.submitted".into(),
+                    place: place.clone(),
+                    reason: None,
+                    payload,
+                },
+            );
+            NewCase {
+                case: CaseRow {
+                    number: number.clone(),
+                    item_code: req.item.clone(),
+                    bundle_code: req.bundle.clone(),
+                    bundle_version,
+                    title,
+                    applicant_user_id,
+                    applicant_name,
+                    applicant_id: applicant_id.clone(),
+                    channel: channel.to_string(),
+                    center_code: center.as_ref().map(|c| c.code.clone()),
+                    received_region: center.as_ref().map(|c| c.region.as_str().to_string()),
+                    submitted_by: submitter,
+                    form,
+                    status: "open".to_string(),
+                    version: 1,
+                    created_at: now,
+                    created_on: day_str(today),
+                    closed_at: None,
+                    idempotency_key: idempotency_key.map(str::to_string),
+                    request_hash: Some(hash.clone()),
+                },
+                sub_cases: sub_rows,
+                materials: material_rows,
+                events: vec![first],
+            }
         };
-        match self.store.create_case(&new).await {
-            Ok(()) => Ok(Created {
-                case: self.case_view(user, &number).await?,
-                replayed: false,
-            }),
+        match self
+            .store
+            .create_case_numbered(&day_str(today), build)
+            .await
+        {
+            // The answer is built from the rows just written: nothing to read back.
+            Ok(new) => {
+                if !can_see(user, &new.case, &new.sub_cases) {
+                    // Not expected (the submitter sees what they submit); the full check decides.
+                    return Ok(Created {
+                        case: self.case_view(user, &new.case.number).await?,
+                        replayed: false,
+                    });
+                }
+                let NewCase {
+                    case,
+                    sub_cases,
+                    mut materials,
+                    events,
+                } = new;
+                // In the order the store reads them back.
+                materials.sort_by(|a, b| a.material_code.cmp(&b.material_code));
+                Ok(Created {
+                    case: self
+                        .view_of(user, case, &sub_cases, materials, events)
+                        .await?,
+                    replayed: false,
+                })
+            }
             // The same key raced in from a retry: answer like a replay.
             Err(tongban_store::StoreError::Conflict { .. }) if idempotency_key.is_some() => {
                 let key = idempotency_key.unwrap_or_default();

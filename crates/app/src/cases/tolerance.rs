@@ -86,11 +86,13 @@ fn expiry_notice(item: &Item, materials: &[String], due: NaiveDate, to: SubCaseS
 impl App {
     /// `accept_with_tolerance`: every tolerated material must be missing from the case now (the
     /// domain checks that it is tolerable at all). Nothing is written when this fails.
-    pub(super) async fn check_tolerated(&self, number: &str, action: &Action) -> AppResult<()> {
+    pub(super) fn check_tolerated(
+        materials: &[tongban_store::MaterialRow],
+        action: &Action,
+    ) -> AppResult<()> {
         let Action::AcceptWithTolerance { tolerated } = action else {
             return Ok(());
         };
-        let materials = self.store.case_materials(number).await?;
         let present: Vec<String> = tolerated
             .iter()
             .map(|c| c.trim())

@@ -6,11 +6,25 @@ impl App {
     /// One case with its sub-cases, deadlines, materials and timeline.
     pub async fn case_view(&self, user: &CurrentUser, number: &str) -> AppResult<CaseView> {
         let (case, subs) = self.load_visible(user, number).await?;
+        let materials = self.store.case_materials(number).await?;
+        let events = self.store.events(number).await?;
+        self.view_of(user, case, &subs, materials, events).await
+    }
+
+    /// The view of a case from its rows, already read (or just written) and checked visible.
+    pub(super) async fn view_of(
+        &self,
+        user: &CurrentUser,
+        case: CaseRow,
+        subs: &[SubCaseRow],
+        materials: Vec<MaterialRow>,
+        events: Vec<EventRecord>,
+    ) -> AppResult<CaseView> {
         let cal = self.calendar();
         let today = self.clock.today();
         let departments = self.departments();
         let mut sub_views = Vec::new();
-        for s in &subs {
+        for s in subs {
             let item = self.item_at(&s.item_code, s.item_version).await?;
             let state: SubCaseState = serde_json::from_str(&s.state).map_err(internal_json)?;
             let remaining = state.accepted_on.and_then(|start| {
@@ -65,10 +79,7 @@ impl App {
             }),
             None => None,
         };
-        let materials = self
-            .store
-            .case_materials(number)
-            .await?
+        let materials = materials
             .into_iter()
             .map(|m| MaterialView {
                 code: m.material_code,
@@ -78,10 +89,7 @@ impl App {
                 file_name: m.file_name,
             })
             .collect();
-        let timeline = self
-            .store
-            .events(number)
-            .await?
+        let timeline = events
             .into_iter()
             .map(|e| TimelineEntry {
                 seq: e.seq,
