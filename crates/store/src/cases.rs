@@ -610,3 +610,24 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terms_are_the_distinct_non_ascii_characters() {
+        assert_eq!(
+            search_terms("李 四李", "城乡 A1-养老"),
+            ["李", "四", "城", "乡", "养", "老"]
+        );
+        assert!(search_terms("Li Si", "ABC").is_empty());
+    }
+
+    #[test]
+    fn a_query_is_looked_up_by_its_first_non_ascii_character() {
+        assert_eq!(query_term(" a李四").as_deref(), Some("李"));
+        assert_eq!(query_term("TB20261128"), None);
+        assert_eq!(query_term("\u{3000}王"), Some("王".into()));
+    }
+}
