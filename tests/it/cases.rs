@@ -12,6 +12,7 @@ crate::on_both_backends!(
     access_matrix,
     audit_chain_detects_tampering,
     bundle_items_wait_for_what_they_need,
+    search_and_pages,
 );
 
 /// A valid resident ID issued in 耒阳市 (430481), checksum computed by the GB 11643 rule.
@@ -745,4 +746,144 @@ async fn bundle_items_wait_for_what_they_need(s: &TestServer) {
     )
     .await;
     assert!(status == 409 || status == 403, "{body}");
+}
+
+/// `q` matches any part of the case number, title or applicant name (the CJK part through the term
+/// index, an ASCII part by scanning the scope newest first); pages are newest first and disjoint;
+/// the total is exact while it is small.
+async fn search_and_pages(s: &TestServer) {
+    let a = actors(s).await;
+    let mut numbers = Vec::new();
+    for (i, name) in ["李耒阳", "王小明", "欧阳李华", "张三", "李四"]
+        .iter()
+        .enumerate()
+    {
+        let mut body = pension_application();
+        body["form"]["applicant_name"] = json!(name);
+        let (status, case) = post_case(s, &a.clerk, &format!("s-{i}"), &body).await;
+        assert_eq!(status, 201, "{case}");
+        numbers.push(case["number"].as_str().unwrap().to_string());
+    }
+    let title = {
+        let (_, c) = call(
+            s,
+            "GET",
+            &format!("/api/v1/cases/{}", numbers[0]),
+            Some(&a.supervisor),
+            None,
+        )
+        .await;
+        c["title"].as_str().unwrap().to_string()
+    };
+    let search = |q: String, token: String| async move {
+        let (status, list) = call(
+            s,
+            "GET",
+            &format!("/api/v1/cases?q={q}&limit=100"),
+            Some(&token),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{list}");
+        assert_eq!(list["total_capped"], false, "{list}");
+        let got: Vec<String> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["number"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(list["total"], got.len(), "{list}");
+        got
+    };
+    let newest_first =
+        |idx: &[usize]| -> Vec<String> { idx.iter().rev().map(|&i| numbers[i].clone()).collect() };
+    // Part of a name: its surname, its middle, its end.
+    assert_eq!(
+        search("李".into(), a.supervisor.clone()).await,
+        newest_first(&[0, 2, 4])
+    );
+    assert_eq!(
+        search("阳李".into(), a.supervisor.clone()).await,
+        newest_first(&[2])
+    );
+    assert_eq!(
+        search("小明".into(), a.supervisor.clone()).await,
+        newest_first(&[1])
+    );
+    assert_eq!(
+        search("李x".into(), a.supervisor.clone()).await,
+        Vec::<String>::new()
+    );
+    // Part of the title: every case.
+    let piece: String = title.chars().skip(1).take(2).collect();
+    assert_eq!(
+        search(piece, a.supervisor.clone()).await,
+        newest_first(&[0, 1, 2, 3, 4])
+    );
+    // A case number, its prefix, its serial (ASCII: no term, the scope's scan).
+    assert_eq!(
+        search(numbers[3].clone(), a.clerk.clone()).await,
+        newest_first(&[3])
+    );
+    assert_eq!(
+        search(numbers[3][..10].to_string(), a.clerk.clone()).await,
+        newest_first(&[0, 1, 2, 3, 4])
+    );
+    assert_eq!(
+        search(
+            numbers[3][numbers[3].len() - 6..].to_string(),
+            a.clerk.clone()
+        )
+        .await,
+        newest_first(&[3])
+    );
+    // Visibility still applies to a search.
+    assert!(
+        search("李".into(), a.other_supervisor.clone())
+            .await
+            .is_empty()
+    );
+    assert!(search("李".into(), a.other_clerk.clone()).await.is_empty());
+    assert_eq!(
+        search("李".into(), a.clerk.clone()).await,
+        newest_first(&[0, 2, 4])
+    );
+
+    // Pages: newest first, disjoint, the exact total on each.
+    let mut seen = Vec::new();
+    for offset in [0, 2, 4] {
+        let (_, list) = call(
+            s,
+            "GET",
+            &format!("/api/v1/cases?limit=2&offset={offset}"),
+            Some(&a.supervisor),
+            None,
+        )
+        .await;
+        assert_eq!(list["total"], 5, "{list}");
+        assert_eq!(list["total_capped"], false, "{list}");
+        for c in list["items"].as_array().unwrap() {
+            seen.push(c["number"].as_str().unwrap().to_string());
+        }
+    }
+    assert_eq!(seen, newest_first(&[0, 1, 2, 3, 4]));
+    let (_, list) = call(
+        s,
+        "GET",
+        "/api/v1/cases?q=李&limit=1&offset=1",
+        Some(&a.supervisor),
+        None,
+    )
+    .await;
+    assert_eq!(list["total"], 3, "{list}");
+    assert_eq!(list["items"][0]["number"], numbers[2].as_str());
+    let (_, list) = call(
+        s,
+        "GET",
+        "/api/v1/cases?status=open&limit=20",
+        Some(&a.clerk),
+        None,
+    )
+    .await;
+    assert_eq!(list["total"], 5, "{list}");
 }

@@ -186,6 +186,7 @@ async fn case_count(s: &TestServer, name: &str) -> u64 {
         )
         .await
         .unwrap()
+        .page
         .total
 }
 

@@ -194,6 +194,19 @@ pub struct CaseQuery {
     pub limit: u32,
 }
 
+/// How many matching cases past the requested page a case list counts before it stops.
+pub const CASE_COUNT_AHEAD: i64 = 200;
+
+/// A page of the case list. `total` is exact unless `total_capped`: then at least that many cases
+/// match (counting stops [`CASE_COUNT_AHEAD`] cases past the page; an exact count of a large
+/// search would read every match).
+#[derive(Debug, Clone, Serialize)]
+pub struct CasePage {
+    #[serde(flatten)]
+    pub page: Page<CaseSummary>,
+    pub total_capped: bool,
+}
+
 /// What `create_case` did: a new case, or the one an earlier request with the same key made.
 #[derive(Debug, Clone)]
 pub struct Created {

@@ -48,7 +48,8 @@ impl App {
                     ..CaseQuery::default()
                 },
             )
-            .await?;
+            .await?
+            .page;
         let mut items = Vec::with_capacity(page.items.len());
         for c in page.items {
             let view = self.case_view(user, &c.number).await?;

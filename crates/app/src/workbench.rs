@@ -91,7 +91,8 @@ impl App {
                         ..CaseQuery::default()
                     },
                 )
-                .await?;
+                .await?
+                .page;
             let n = u32::try_from(page.items.len()).unwrap_or(u32::MAX);
             for summary in page.items {
                 let case = self.case_view(user, &summary.number).await?;

@@ -158,6 +158,7 @@ impl App {
             deadline_before: None,
             limit: i64::from(limit),
             offset: i64::from(offset),
+            count_cap: None,
         };
         let (total, rows) = self
             .store

@@ -143,6 +143,33 @@ pub struct CaseFilter {
     pub deadline_before: Option<String>,
     pub limit: i64,
     pub offset: i64,
+    /// Count at most this many matching cases for the total (`None`: count them all). A capped
+    /// count costs a range of that length instead of every match in scope.
+    pub count_cap: Option<i64>,
+}
+
+/// The text-search index's terms of a case: each distinct non-ASCII, non-space character of the
+/// applicant name and title (what migrations 0010 backfill for older cases).
+fn search_terms(applicant_name: &str, title: &str) -> Vec<String> {
+    let mut terms: Vec<String> = Vec::new();
+    for ch in applicant_name.chars().chain(title.chars()) {
+        if ch.is_ascii() || ch.is_whitespace() {
+            continue;
+        }
+        let t = ch.to_string();
+        if !terms.contains(&t) {
+            terms.push(t);
+        }
+    }
+    terms
+}
+
+/// The term a text query is looked up by: its first non-ASCII, non-space character. `None` for
+/// an all-ASCII query (it may be a piece of a case number, which the terms do not cover).
+fn query_term(text: &str) -> Option<String> {
+    text.chars()
+        .find(|c| !c.is_ascii() && !c.is_whitespace())
+        .map(String::from)
 }
 
 enum Bind {
@@ -368,6 +395,16 @@ macro_rules! insert_case {
             .bind(&c.request_hash)
             .execute(&mut *$tx)
             .await?;
+            for term in search_terms(&c.applicant_name, &c.title) {
+                sqlx::query(
+                    "INSERT INTO case_terms (term, created_at, case_number) VALUES ($1, $2, $3)",
+                )
+                .bind(term)
+                .bind(c.created_at)
+                .bind(&c.number)
+                .execute(&mut *tx)
+                .await?;
+            }
             for s in &new.sub_cases {
                 sqlx::query(
                     "INSERT INTO sub_cases (case_number, seq, item_code, item_version, \
@@ -459,7 +496,8 @@ impl Store {
         ).bind(after).bind(limit).fetch_all(pool).await?))
     }
 
-    /// Cases in scope matching the filter, newest first, with the total count.
+    /// Cases in scope matching the filter, newest first, with the total count (at most
+    /// `f.count_cap`).
     pub async fn list_cases(
         &self,
         scope: &CaseScope,
@@ -533,8 +571,22 @@ impl Store {
                 &mut conds,
             );
         }
+        // A text query with a non-ASCII character is driven by the term index: the postings of
+        // one of its characters, newest first, joined to the case and checked with the full
+        // `contains` below (every match has that character, so nothing is missed).
+        let mut term = None;
         if let Some(t) = &f.text {
-            let pattern = format!("%{}%", t.replace(['%', '_'], ""));
+            let cleaned = t.replace(['%', '_'], "");
+            term = query_term(&cleaned);
+            if let Some(term) = &term {
+                push(
+                    "t.term = ? AND c.number = t.case_number",
+                    Bind::Text(term.clone()),
+                    &mut binds,
+                    &mut conds,
+                );
+            }
+            let pattern = format!("%{cleaned}%");
             binds.push(Bind::Text(pattern));
             let n = binds.len();
             conds.push(format!(
@@ -564,11 +616,26 @@ impl Store {
         } else {
             format!("WHERE {}", conds.join(" AND "))
         };
-        let count_sql = format!("SELECT COUNT(*) FROM cases c {where_sql}");
+        // Newest first, as an index range: (created_at, number) ends every scope's index of
+        // `cases` (migration 0010) and the primary key of `case_terms` after the term.
+        let (from, order) = if term.is_some() {
+            (
+                "case_terms t CROSS JOIN cases c",
+                "t.created_at DESC, t.case_number DESC",
+            )
+        } else {
+            ("cases c", "c.created_at DESC, c.number DESC")
+        };
+        let count_sql = match f.count_cap {
+            Some(cap) => format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM {from} {where_sql} LIMIT {}) AS counted",
+                cap.max(0)
+            ),
+            None => format!("SELECT COUNT(*) FROM {from} {where_sql}"),
+        };
         let n = binds.len();
         let list_sql = format!(
-            "SELECT {CASE_COLUMNS} FROM cases c {where_sql} ORDER BY c.created_at DESC, c.number DESC \
-             LIMIT ${} OFFSET ${}",
+            "SELECT {CASE_COLUMNS} FROM {from} {where_sql} ORDER BY {order} LIMIT ${} OFFSET ${}",
             n + 1,
             n + 2
         );
@@ -585,5 +652,26 @@ impl Store {
             let rows: Vec<CaseRow> = q.bind(f.limit).bind(f.offset).fetch_all(pool).await?;
             Ok((total, rows))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terms_are_the_distinct_non_ascii_characters() {
+        assert_eq!(
+            search_terms("李 四李", "城乡 A1-养老"),
+            ["李", "四", "城", "乡", "养", "老"]
+        );
+        assert!(search_terms("Li Si", "ABC").is_empty());
+    }
+
+    #[test]
+    fn a_query_is_looked_up_by_its_first_non_ascii_character() {
+        assert_eq!(query_term(" a李四").as_deref(), Some("李"));
+        assert_eq!(query_term("TB20261128"), None);
+        assert_eq!(query_term("\u{3000}王"), Some("王".into()));
     }
 }

@@ -126,12 +126,10 @@ impl App {
         })
     }
 
-    /// Cases the user may see, filtered and paged.
-    pub async fn list_cases(
-        &self,
-        user: &CurrentUser,
-        q: CaseQuery,
-    ) -> AppResult<Page<CaseSummary>> {
+    /// Cases the user may see, filtered and paged, newest first. The total is counted up to
+    /// [`CASE_COUNT_AHEAD`] cases past the page; beyond that it stops (`total_capped`), so a page
+    /// costs an index range whatever the number of matches.
+    pub async fn list_cases(&self, user: &CurrentUser, q: CaseQuery) -> AppResult<CasePage> {
         let scope = scope_of(user).ok_or_else(|| {
             forbidden(
                 "case.list_forbidden",
@@ -178,6 +176,7 @@ impl App {
             )
             .with_field("status"));
         }
+        let count_cap = i64::from(q.offset) + i64::from(q.limit) + CASE_COUNT_AHEAD;
         let filter = CaseFilter {
             status: q.status,
             department: q.department,
@@ -188,9 +187,10 @@ impl App {
             deadline_before,
             limit: i64::from(q.limit),
             offset: i64::from(q.offset),
+            count_cap: Some(count_cap),
         };
         let (total, rows) = self.store.list_cases(&scope, &filter).await?;
-        Ok(Page {
+        let page = Page {
             total: u64::try_from(total).unwrap_or(0),
             offset: q.offset,
             limit: q.limit,
@@ -206,6 +206,10 @@ impl App {
                     created_at: c.created_at,
                 })
                 .collect(),
+        };
+        Ok(CasePage {
+            total_capped: total >= count_cap,
+            page,
         })
     }
 

@@ -6,10 +6,10 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
-use tongban_app::cases::{ActionRequest, CaseQuery, CaseSummary, CaseView, CreateCaseRequest};
+use tongban_app::cases::{ActionRequest, CasePage, CaseQuery, CaseView, CreateCaseRequest};
 use tongban_app::error::AppError;
 use tongban_app::files::{MAX_FILE_BYTES, StoredFile};
-use tongban_app::{Page, parse_page};
+use tongban_app::parse_page;
 use utoipa::IntoParams;
 
 use crate::AppState;
@@ -120,10 +120,12 @@ pub(crate) struct CasesQuery {
 }
 
 /// The cases you may see (applicant: yours; clerk: received at your center; approver: your
-/// department's; supervisor: your region and below), newest first.
+/// department's; supervisor: your region and below), newest first. `total` is exact unless
+/// `total_capped` is true: counting stops 200 cases past the requested page, and then at least
+/// `total` cases match (a page costs the same however many cases match).
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(CasesQuery),
     responses(
-        (status = 200, description = "a page of cases", body = Object),
+        (status = 200, description = "a page of cases: {total, total_capped, offset, limit, items}", body = Object),
         (status = 400, description = "bad filter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "not signed in", body = Problem, content_type = "application/problem+json")
     ),
@@ -133,7 +135,7 @@ pub(crate) async fn list_cases(
     lang: Lang,
     SignedIn(user): SignedIn,
     ApiQuery(q): ApiQuery<CasesQuery>,
-) -> Result<Json<Page<CaseSummary>>, ApiError> {
+) -> Result<Json<CasePage>, ApiError> {
     let run = async {
         let (offset, limit) = parse_page(q.offset.as_deref(), q.limit.as_deref())?;
         app.list_cases(
