@@ -402,7 +402,7 @@ macro_rules! insert_case {
                 .bind(term)
                 .bind(c.created_at)
                 .bind(&c.number)
-                .execute(&mut *tx)
+                .execute(&mut *$tx)
                 .await?;
             }
             for s in &new.sub_cases {
