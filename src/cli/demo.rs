@@ -39,6 +39,11 @@ pub struct GenerateArgs {
     /// can damage the file: start again with an empty data directory. Never used by `serve`.
     #[arg(long)]
     pub bulk: bool,
+    /// At most this many cases go through the services (every step by the engine itself); the
+    /// rest are copies of them, each with its own number, applicant, times and hash chain, written
+    /// a thousand per transaction. `--templates N` or more makes every case through the services.
+    #[arg(long, default_value_t = 2_000, value_name = "T")]
+    pub templates: u64,
 }
 
 pub async fn run(settings: &Settings, cmd: DemoCommand) -> ExitCode {
@@ -76,6 +81,7 @@ pub async fn run(settings: &Settings, cmd: DemoCommand) -> ExitCode {
         days: args.days,
         seed: args.seed,
         today,
+        templates: args.templates,
     };
     let started = Instant::now();
     let result = app
@@ -98,8 +104,9 @@ pub async fn run(settings: &Settings, cmd: DemoCommand) -> ExitCode {
             let secs = started.elapsed().as_secs_f64();
             match lang() {
                 Lang::En => println!(
-                    "generated {} cases and {} actions over {} days in {:.1} s ({:.0} cases/s); {} still open; {} applications refused by the rules and tried again",
+                    "generated {} cases ({} of them copies) and {} actions over {} days in {:.1} s ({:.0} cases/s); {} still open; {} applications refused by the rules and tried again",
                     r.cases,
+                    r.copies,
                     r.actions,
                     args.days,
                     secs,
@@ -108,8 +115,9 @@ pub async fn run(settings: &Settings, cmd: DemoCommand) -> ExitCode {
                     r.refused
                 ),
                 Lang::Zh => println!(
-                    "已生成 {} 个办件、{} 次办理操作，跨 {} 天，用时 {:.1} 秒（每秒 {:.0} 件）；{} 件仍在办理中；{} 次申请被规则拒绝后已重试",
+                    "已生成 {} 个办件（其中 {} 个为复制件）、{} 次办理操作，跨 {} 天，用时 {:.1} 秒（每秒 {:.0} 件）；{} 件仍在办理中；{} 次申请被规则拒绝后已重试",
                     r.cases,
+                    r.copies,
                     r.actions,
                     args.days,
                     secs,

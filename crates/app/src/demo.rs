@@ -31,6 +31,8 @@ use crate::cases::{ActionRequest, CaseView, CreateCaseRequest, MaterialInput};
 use crate::clock::{FixedClock, china};
 use crate::error::{AppError, AppResult};
 
+mod copies;
+
 /// What to generate.
 #[derive(Debug, Clone)]
 pub struct DemoPlan {
@@ -40,6 +42,9 @@ pub struct DemoPlan {
     pub seed: u64,
     /// The last day of the history (usually today).
     pub today: NaiveDate,
+    /// At most this many cases go through the services; the rest are copies of them
+    /// (see `copies`).
+    pub templates: u64,
 }
 
 /// What was generated.
@@ -52,6 +57,11 @@ pub struct DemoReport {
     /// Cases still open at the end, by status.
     pub open: u64,
     pub by_status: std::collections::BTreeMap<String, u64>,
+    /// Of `cases`, how many are copies of the others.
+    pub copies: u64,
+    /// The numbers of the cases made through the services, in order.
+    #[serde(skip)]
+    pub numbers: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,6 +172,8 @@ impl App {
         progress: &(dyn Fn(u64) + Sync),
     ) -> AppResult<DemoReport> {
         let mut rng = StdRng::seed_from_u64(plan.seed);
+        let copies = plan.cases.saturating_sub(plan.templates.max(1));
+        let made = plan.cases - copies;
         let mut world = self.demo_world(&mut rng).await?;
         let start = plan.today - Duration::days(i64::from(plan.days.max(1)));
         let cal = self.calendar();
@@ -176,11 +188,11 @@ impl App {
         let mut carry = 0.0;
         for (day, weight) in &days {
             let workday = cal.is_workday(*day);
-            carry += plan.cases as f64 * weight / total_weight;
+            carry += made as f64 * weight / total_weight;
             let mut today_n = carry.floor() as u64;
             carry -= today_n as f64;
             if *day == plan.today {
-                today_n = plan.cases.saturating_sub(report.cases);
+                today_n = made.saturating_sub(report.cases);
             }
             for k in 0..today_n {
                 let minute = 8 * 60 + 30 + (k * 480 / today_n.max(1)) as i64;
@@ -189,6 +201,7 @@ impl App {
                     .demo_case(&mut world, &mut rng, !workday, &mut report)
                     .await?
                 {
+                    report.numbers.push(o.number.clone());
                     open.push(o);
                 }
                 report.cases += 1;
@@ -228,6 +241,10 @@ impl App {
             if let Some(v) = self.demo_view(&world, o).await {
                 *report.by_status.entry(v.status).or_default() += 1;
             }
+        }
+        if copies > 0 {
+            self.demo_copies(&mut rng, &mut report, copies, progress)
+                .await?;
         }
         Ok(report)
     }

@@ -150,7 +150,7 @@ pub struct CaseFilter {
 
 /// The text-search index's terms of a case: each distinct non-ASCII, non-space character of the
 /// applicant name and title (what migrations 0010 backfill for older cases).
-fn search_terms(applicant_name: &str, title: &str) -> Vec<String> {
+pub(crate) fn search_terms(applicant_name: &str, title: &str) -> Vec<String> {
     let mut terms: Vec<String> = Vec::new();
     for ch in applicant_name.chars().chain(title.chars()) {
         if ch.is_ascii() || ch.is_whitespace() {

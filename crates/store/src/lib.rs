@@ -9,6 +9,7 @@
 mod agency;
 mod appointments;
 pub mod backend;
+mod bulk; // the history generator's bulk writes
 mod calendar;
 mod cases;
 mod catalog;
@@ -26,6 +27,7 @@ mod users;
 pub use agency::{AuthorizationRow, NewAuthorization};
 pub use appointments::{AppointmentRow, BookingRules, SlotRef, TicketRow};
 pub use backend::{Backend, DatabaseUrl};
+pub use bulk::CaseCopy;
 pub use cases::{CaseChange, CaseFilter, CaseRow, CaseScope, MaterialRow, NewCase, SubCaseRow};
 pub use catalog::{CatalogImportReport, StoredBundle, StoredItem, VersionInfo};
 pub use commitments::{BrokenCommitmentRow, CommitmentWrites, VerificationRow, VerificationScope}; // 承诺办
