@@ -8,7 +8,7 @@
 //! Why: through the services a case costs milliseconds of CPU per step, so ten million would take
 //! days; a copy is built in memory and written with a thousand others in one transaction.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use rand::Rng;
 use rand::rngs::StdRng;
@@ -22,8 +22,6 @@ use crate::error::{AppError, AppResult};
 
 /// Copies written per transaction.
 const BATCH: usize = 1_000;
-/// Copies planned at a time (numbers are reserved per day for each round).
-const ROUND: u64 = 100_000;
 
 /// One case made by the services, as stored.
 struct Template {
@@ -59,56 +57,121 @@ impl App {
                 "no case to copy: the services made none",
             ));
         }
-        let mut left = copies;
-        while left > 0 {
-            let round = left.min(ROUND);
-            // Which template each copy follows, grouped by the day it was made on.
-            let mut by_day: HashMap<String, Vec<usize>> = HashMap::new();
-            for _ in 0..round {
-                let t = rng.gen_range(0..templates.len());
-                by_day
-                    .entry(templates[t].case.created_on.clone())
-                    .or_default()
-                    .push(t);
+        // Copies are written day by day, oldest first, each day's share in proportion to the
+        // templates made on it. In that order every index (numbers, times, centers, search terms)
+        // grows at its end, so the pages being written stay in memory however large the database
+        // gets; random days made a 58 GB database re-read pages from disk for every batch.
+        let mut by_day: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, t) in templates.iter().enumerate() {
+            by_day
+                .entry(t.case.created_on.as_str())
+                .or_default()
+                .push(i);
+        }
+        let shares = day_shares(&by_day, templates.len(), copies, rng);
+        let mut writer = Writer {
+            store: self.store.clone(),
+            in_flight: None,
+        };
+        let mut batch = Vec::with_capacity(BATCH);
+        for ((day, of_day), share) in by_day.iter().zip(shares) {
+            if share == 0 {
+                continue;
             }
-            let mut days: Vec<_> = by_day.into_iter().collect();
-            days.sort_by(|a, b| a.0.cmp(&b.0));
-            let mut batch = Vec::with_capacity(BATCH);
-            for (day, picks) in days {
-                let first = self
-                    .store
-                    .allocate_case_serials(&day, picks.len() as i64)
-                    .await?;
-                let compact = day.replace('-', "");
-                for (k, t) in picks.into_iter().enumerate() {
-                    let template = &templates[t];
-                    let number = format!("TB{compact}{:06}", first + k as i64);
-                    batch.push(copy_case(template, number, rng));
-                    let c = &template.case;
-                    if c.closed_at.is_none() {
-                        report.open += 1;
-                        *report.by_status.entry(c.status.clone()).or_default() += 1;
-                    }
-                    report.actions += (c.version - 1).max(0) as u64;
-                    if batch.len() == BATCH {
-                        self.store.insert_case_copies(&batch).await?;
-                        report.cases += batch.len() as u64;
-                        report.copies += batch.len() as u64;
-                        batch.clear();
-                        progress(report.cases);
-                    }
+            let first = self.store.allocate_case_serials(day, share as i64).await?;
+            let compact = day.replace('-', "");
+            for k in 0..share {
+                let template = &templates[of_day[rng.gen_range(0..of_day.len())]];
+                let number = format!("TB{compact}{:06}", first + k as i64);
+                batch.push(copy_case(template, number, rng));
+                let c = &template.case;
+                if c.closed_at.is_none() {
+                    report.open += 1;
+                    *report.by_status.entry(c.status.clone()).or_default() += 1;
+                }
+                report.actions += (c.version - 1).max(0) as u64;
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    writer.write(full, report, progress).await?;
                 }
             }
-            if !batch.is_empty() {
-                self.store.insert_case_copies(&batch).await?;
-                report.cases += batch.len() as u64;
-                report.copies += batch.len() as u64;
-                progress(report.cases);
-            }
-            left -= round;
+        }
+        if !batch.is_empty() {
+            writer.write(batch, report, progress).await?;
+        }
+        writer.finish(report, progress).await?;
+        Ok(())
+    }
+}
+
+/// Writes batches one at a time in a task of their own, so that the next batch is built (hashing,
+/// JSON) on one core while the database writes the last one on the other.
+struct Writer {
+    store: tongban_store::Store,
+    in_flight: Option<(u64, tokio::task::JoinHandle<tongban_store::Result<()>>)>,
+}
+
+impl Writer {
+    /// Waits for the batch in flight, then starts writing `batch`.
+    async fn write(
+        &mut self,
+        batch: Vec<CaseCopy>,
+        report: &mut DemoReport,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> AppResult<()> {
+        self.finish(report, progress).await?;
+        let store = self.store.clone();
+        let n = batch.len() as u64;
+        self.in_flight = Some((
+            n,
+            tokio::spawn(async move { store.insert_case_copies(&batch).await }),
+        ));
+        Ok(())
+    }
+
+    /// Waits for the batch in flight, if any, and counts it.
+    async fn finish(
+        &mut self,
+        report: &mut DemoReport,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> AppResult<()> {
+        if let Some((n, task)) = self.in_flight.take() {
+            task.await
+                .map_err(|e| AppError::internal(format!("copy writer: {e}")))??;
+            report.cases += n;
+            report.copies += n;
+            progress(report.cases);
         }
         Ok(())
     }
+}
+
+/// How many of `copies` fall on each day: in proportion to the day's templates (`total` in all),
+/// the remainder given one at a time to days drawn with the same weights.
+fn day_shares(
+    by_day: &BTreeMap<&str, Vec<usize>>,
+    total: usize,
+    copies: u64,
+    rng: &mut StdRng,
+) -> Vec<u64> {
+    let total = total.max(1) as u128;
+    let mut shares: Vec<u64> = by_day
+        .values()
+        .map(|t| (u128::from(copies) * t.len() as u128 / total) as u64)
+        .collect();
+    let mut left = copies - shares.iter().sum::<u64>();
+    while left > 0 {
+        let mut pick = rng.gen_range(0..total as usize);
+        for (share, t) in shares.iter_mut().zip(by_day.values()) {
+            if pick < t.len() {
+                *share += 1;
+                left -= 1;
+                break;
+            }
+            pick -= t.len();
+        }
+    }
+    shares
 }
 
 /// A copy of `t` numbered `number`: its own applicant, times and hash chain.
@@ -236,5 +299,26 @@ mod tests {
             v,
             json!({"name": "李娜", "note": "王伟的材料", "ids": ["430481198505054321", 3]})
         );
+    }
+
+    #[test]
+    fn day_shares_add_up_and_follow_the_templates() {
+        use rand::SeedableRng;
+        let mut by_day: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        by_day.insert("2026-05-01", vec![0]);
+        by_day.insert("2026-05-02", vec![1, 2, 3]);
+        by_day.insert("2026-05-03", vec![4, 5, 6, 7, 8, 9]);
+        for (copies, seed) in [(0u64, 1u64), (1, 2), (7, 3), (10, 4), (1_000_001, 5)] {
+            let mut rng = StdRng::seed_from_u64(seed);
+            let shares = day_shares(&by_day, 10, copies, &mut rng);
+            assert_eq!(shares.iter().sum::<u64>(), copies, "{copies} copies");
+            for (share, t) in shares.iter().zip(by_day.values()) {
+                let exact = copies * t.len() as u64 / 10;
+                assert!(
+                    *share >= exact && *share <= exact + 1,
+                    "{copies}: {share} vs {exact}"
+                );
+            }
+        }
     }
 }
