@@ -68,7 +68,7 @@ impl App {
                 .or_default()
                 .push(i);
         }
-        let shares = day_shares(&by_day, templates.len(), copies, rng);
+        let shares = day_shares(&by_day, copies, rng);
         let mut writer = Writer {
             store: self.store.clone(),
             in_flight: None,
@@ -146,15 +146,10 @@ impl Writer {
     }
 }
 
-/// How many of `copies` fall on each day: in proportion to the day's templates (`total` in all),
-/// the remainder given one at a time to days drawn with the same weights.
-fn day_shares(
-    by_day: &BTreeMap<&str, Vec<usize>>,
-    total: usize,
-    copies: u64,
-    rng: &mut StdRng,
-) -> Vec<u64> {
-    let total = total.max(1) as u128;
+/// How many of `copies` fall on each day: in proportion to the day's templates, the remainder
+/// given one at a time to days drawn with the same weights.
+fn day_shares(by_day: &BTreeMap<&str, Vec<usize>>, copies: u64, rng: &mut StdRng) -> Vec<u64> {
+    let total = by_day.values().map(Vec::len).sum::<usize>().max(1) as u128;
     let mut shares: Vec<u64> = by_day
         .values()
         .map(|t| (u128::from(copies) * t.len() as u128 / total) as u64)
@@ -310,7 +305,7 @@ mod tests {
         by_day.insert("2026-05-03", vec![4, 5, 6, 7, 8, 9]);
         for (copies, seed) in [(0u64, 1u64), (1, 2), (7, 3), (10, 4), (1_000_001, 5)] {
             let mut rng = StdRng::seed_from_u64(seed);
-            let shares = day_shares(&by_day, 10, copies, &mut rng);
+            let shares = day_shares(&by_day, copies, &mut rng);
             assert_eq!(shares.iter().sum::<u64>(), copies, "{copies} copies");
             for (share, t) in shares.iter().zip(by_day.values()) {
                 let exact = copies * t.len() as u64 / 10;
