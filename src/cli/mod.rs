@@ -7,6 +7,7 @@ mod check;
 mod config;
 mod demo;
 mod serve;
+mod stats;
 mod user;
 
 use std::process::ExitCode;
@@ -59,6 +60,9 @@ pub enum Command {
     /// Check the tamper-evident audit trail.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// The dashboard's counters: check them against the cases, or count again.
+    #[command(subcommand)]
+    Stats(stats::StatsCommand),
     /// Create, list and disable user accounts (passwords from standard input).
     #[command(subcommand)]
     User(user::UserCommand),
@@ -149,6 +153,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Check(c) => check::run(c),
         Command::User(c) => user::run(&settings, c).await,
         Command::Audit(c) => audit::run(&settings, c).await,
+        Command::Stats(c) => stats::run(&settings, c).await,
         Command::Demo(c) => demo::run(&settings, c).await,
     }
 }

@@ -232,6 +232,7 @@ async fn agent_applies_and_acts_for_principal(s: &TestServer) {
     ] {
         assert!(api["paths"].get(path).is_some(), "{path} is not documented");
     }
+    s.assert_counters_match_a_scan(&["agency"]).await;
 }
 
 async fn refusals_change_nothing(s: &TestServer) {

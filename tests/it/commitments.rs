@@ -345,6 +345,7 @@ async fn commitment_case_verified_and_revoked(s: &TestServer) {
     )
     .await;
     assert_eq!(q["total"], 0);
+    s.assert_counters_match_a_scan(&["commitment"]).await;
 }
 
 async fn bad_commitments_change_nothing(s: &TestServer) {

@@ -180,6 +180,25 @@ macro_rules! on_both_backends {
 
 /// Accounts: create users through the app, sign in over HTTP.
 impl TestServer {
+    /// The dashboard's counters, kept by every write this test made, equal a scan of the cases in
+    /// every region down to the counties; `modes` must all have been counted somewhere.
+    pub async fn assert_counters_match_a_scan(&self, modes: &[&str]) {
+        let store = &self.app.store;
+        let regions = store.stats_regions(6).await.unwrap();
+        assert!(regions.iter().any(|r| r == "4304"), "{regions:?}");
+        for r in &regions {
+            let kept = store.stats_counts(r).await.unwrap();
+            assert_eq!(kept, store.stats_scan(r).await.unwrap(), "region {r}");
+            if r == "43" {
+                for m in modes {
+                    assert!(kept.by_mode.iter().any(|(k, _)| k == m), "{m}: {kept:?}");
+                }
+            }
+        }
+    }
+}
+
+impl TestServer {
     /// Creates a user through `tongban_app::accounts` (all the checks a person's input gets).
     pub async fn add_account(
         &self,

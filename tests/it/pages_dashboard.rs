@@ -295,6 +295,7 @@ async fn dashboard_shows_real_figures_drills_down_and_exports(s: &TestServer) {
         "with one sheet"
     );
     let _ = &w.clerk;
+    s.assert_counters_match_a_scan(&["window"]).await;
 }
 
 async fn dashboard_refuses_other_roles_anonymous_users_and_other_regions(s: &TestServer) {

@@ -277,6 +277,7 @@ async fn tolerance_end_to_end(s: &TestServer) {
         Default::default()
     );
     assert_eq!(s.app.verify_audit().await.unwrap().broken, None);
+    s.assert_counters_match_a_scan(&["tolerance"]).await;
 }
 
 async fn missed_deadline_terminates_once(s: &TestServer) {
@@ -350,6 +351,7 @@ async fn missed_deadline_terminates_once(s: &TestServer) {
         Default::default()
     );
     assert_eq!(s.app.verify_audit().await.unwrap().broken, None);
+    s.assert_counters_match_a_scan(&["tolerance"]).await;
 }
 
 async fn registration_then_online_application(s: &TestServer) {

@@ -1,14 +1,15 @@
 //! 统计: the supervisor dashboard's figures for a region — on-time rate, near-due and overdue
 //! counts, cases by place, handling mode and item, cross-region share and trips saved — and the
-//! list behind the near-due and overdue counts. The counting is done by aggregate queries in the
-//! store; the working-day rules (today, the near-due day) come from the app's calendar.
+//! list behind the near-due and overdue counts. The counts are kept by the store as cases change
+//! (`tongban_domain::stats::counts`); the working-day rules (today, the near-due day) come from
+//! the app's calendar.
 
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 use tongban_domain::catalog::Role;
 use tongban_domain::region::{RegionCode, RegionLevel};
 use tongban_domain::stats;
-use tongban_store::StatsTotals;
+use tongban_domain::stats::counts;
 
 use crate::App;
 use crate::accounts::CurrentUser;
@@ -19,6 +20,27 @@ use crate::error::{AppError, AppResult, ErrorKind};
 pub const TOP_ITEMS: i64 = 10;
 /// The longest near-due or overdue list a page shows.
 pub const DUE_LIST_LIMIT: i64 = 200;
+
+/// The headline counts of a region.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatsTotals {
+    /// Sub-cases in the region.
+    pub items: i64,
+    /// Distinct cases they belong to.
+    pub cases: i64,
+    /// Concluded (办结 or 送达).
+    pub concluded: i64,
+    /// Concluded on or before the committed deadline.
+    pub on_time: i64,
+    /// Open, deadline before today.
+    pub overdue: i64,
+    /// Open, deadline from today up to the near-due day.
+    pub near_due: i64,
+    /// Received at a place whose county differs from the handling department's county.
+    pub cross_region: i64,
+    /// Cases received at a window (one trip each).
+    pub window_cases: i64,
+}
 
 /// A region as the dashboard names it.
 #[derive(Debug, Clone, Serialize)]
@@ -211,10 +233,17 @@ impl App {
             .deadline(today, u32::try_from(NEAR_DUE_DAYS).unwrap_or(2))
             .map(|c| c.value)
             .unwrap_or(today);
-        let totals = self
-            .store
-            .stats_totals(&prefix, &day(today), &day(near_due_by))
-            .await?;
+        let counts = self.store.stats_counts(&prefix).await?;
+        let totals = StatsTotals {
+            items: counts.items,
+            cases: counts.cases,
+            concluded: counts.concluded,
+            on_time: counts.on_time,
+            overdue: counts.overdue(&day(today)),
+            near_due: counts.near_due(&day(today), &day(near_due_by)),
+            cross_region: counts.cross_region,
+            window_cases: counts.window_cases,
+        };
         let here = self.region_ref(code.as_str());
 
         // By receiving place, one level down; the rest in catch-all rows.
@@ -222,7 +251,8 @@ impl App {
         let mut by_area: Vec<AreaRow> = Vec::new();
         let mut outside = 0;
         let mut at_this_level = 0;
-        for (key, count) in self.store.stats_by_received(&prefix, digits).await? {
+        debug_assert_eq!(digits, counts::child_digits(prefix.len()));
+        for (key, count) in counts.by_received {
             let Some(key) = key else {
                 by_area.push(AreaRow {
                     region: None,
@@ -264,10 +294,8 @@ impl App {
         }
         by_area.sort_by_key(|a| std::cmp::Reverse(a.count));
 
-        let by_mode = self
-            .store
-            .stats_by_mode(&prefix)
-            .await?
+        let by_mode = counts
+            .by_mode
             .into_iter()
             .map(|(key, count)| KeyCount {
                 name: key.clone(),
@@ -276,11 +304,10 @@ impl App {
             })
             .collect();
         let catalog = self.catalog();
-        let by_item = self
-            .store
-            .stats_by_item(&prefix, TOP_ITEMS)
-            .await?
+        let by_item = counts
+            .by_item
             .into_iter()
+            .take(usize::try_from(TOP_ITEMS).unwrap_or(10))
             .map(|(key, count)| KeyCount {
                 name: catalog
                     .items

@@ -145,6 +145,14 @@ impl Store {
                         .push_bind(&e.prev_hash)
                         .push_bind(&e.hash)
                 });
+            let mut counted = tongban_domain::stats::counts::Tally::new();
+            for copy in copies {
+                tongban_domain::stats::counts::merge(
+                    &mut counted,
+                    tongban_domain::stats::counts::tally(&crate::stats::new_case_facts(&copy.case)),
+                );
+            }
+            crate::stats::add_to_counters!(tx, &counted, 0);
             // The 承诺办 rows of each template, once per copy: a join on a table of
             // (copy, template, applicant, shift), so two statements per chunk whatever the count.
             for chunk in copies.chunks(MAX_BINDS / 4) {

@@ -238,7 +238,7 @@ macro_rules! upsert_materials {
 /// case update, the sub-case rows, the materials and the events; evaluates to whether it applied.
 /// Shared with `crate::commitments`, which writes its own rows in the same transaction.
 macro_rules! write_case_change {
-    ($tx:ident, $ch:expr) => {{
+    ($tx:ident, $ch:expr, $store:expr) => {{
         let ch: &$crate::CaseChange = $ch;
         let n = sqlx::query(
             "UPDATE cases SET version = version + 1, status = $3, closed_at = $4 \
@@ -252,6 +252,8 @@ macro_rules! write_case_change {
         .await?
         .rows_affected();
         if n == 1 {
+            // The dashboard's counters move by what this change does to the case (统计计数).
+            let before = $crate::stats::load_case_facts!($tx, &ch.number);
             for s in &ch.sub_cases {
                 sqlx::query(
                     "UPDATE sub_cases SET status = $3, state = $4, accepted_on = $5, \
@@ -271,6 +273,24 @@ macro_rules! write_case_change {
             }
             $crate::cases::upsert_materials!($tx, &ch.materials);
             $crate::cases::insert_events!($tx, &ch.events);
+            if let Some(before) = before {
+                let commitment = if ch.materials.is_empty() {
+                    before.has_commitment
+                } else {
+                    $crate::stats::has_commitment!($tx, &ch.number)
+                };
+                let after = before.changed(
+                    ch.sub_cases.iter().map($crate::stats::sub_case_facts),
+                    commitment,
+                    ch.events.iter().map(|e| e.kind.as_str()),
+                );
+                let change = tongban_domain::stats::counts::delta(Some(&before), &after);
+                $crate::stats::add_to_counters!(
+                    $tx,
+                    &change,
+                    $crate::stats::shard_for(&$store.backend, &ch.number)
+                );
+            }
         }
         n == 1
     }};
@@ -322,7 +342,7 @@ impl Store {
     /// Writes a new case, its sub-cases, materials and first events in one transaction. A repeated
     /// idempotency key of the same submitter fails with `Conflict`.
     pub async fn create_case(&self, new: &NewCase) -> Result<()> {
-        in_tx!(self, tx => insert_case!(tx, new));
+        in_tx!(self, tx => insert_case!(tx, new, self));
         Ok(())
     }
 
@@ -353,7 +373,7 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
                 let new = build(serial);
-                insert_case!(tx, &new);
+                insert_case!(tx, &new, self);
                 new
             })),
         }
@@ -362,7 +382,7 @@ impl Store {
 
 /// The inserts of a new case inside an open transaction `$tx`.
 macro_rules! insert_case {
-    ($tx:ident, $new:expr) => {{
+    ($tx:ident, $new:expr, $store:expr) => {{
         let new: &NewCase = $new;
         let c = &new.case;
         {
@@ -429,6 +449,13 @@ macro_rules! insert_case {
             }
             upsert_materials!($tx, &new.materials);
             insert_events!($tx, &new.events);
+            let counted =
+                tongban_domain::stats::counts::delta(None, &$crate::stats::new_case_facts(new));
+            $crate::stats::add_to_counters!(
+                $tx,
+                &counted,
+                $crate::stats::shard_for(&$store.backend, &c.number)
+            );
         }
     }};
 }
@@ -438,7 +465,7 @@ impl Store {
     /// Applies a change if the case is still at the expected version; `false` (and nothing
     /// written) when someone else changed it first.
     pub async fn apply_case_change(&self, ch: &CaseChange) -> Result<bool> {
-        let applied = in_tx!(self, tx => write_case_change!(tx, ch));
+        let applied = in_tx!(self, tx => write_case_change!(tx, ch, self));
         Ok(applied)
     }
 

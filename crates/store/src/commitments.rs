@@ -66,7 +66,7 @@ impl Store {
         w: &CommitmentWrites,
     ) -> Result<bool> {
         let applied = in_tx!(self, tx => {
-            let mut ok = write_case_change!(tx, ch);
+            let mut ok = write_case_change!(tx, ch, self);
             if ok {
                 for v in &w.enqueue {
                     sqlx::query(&format!(

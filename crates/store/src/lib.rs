@@ -20,7 +20,7 @@ pub mod durability; // SQLite group commit
 mod places;
 mod sessions;
 mod settings;
-mod stats; // 统计: the dashboard's aggregates
+mod stats; // 统计: the dashboard's counters
 mod tolerance; // 容缺办
 mod users;
 
@@ -32,7 +32,7 @@ pub use cases::{CaseChange, CaseFilter, CaseRow, CaseScope, MaterialRow, NewCase
 pub use catalog::{CatalogImportReport, StoredBundle, StoredItem, VersionInfo};
 pub use commitments::{BrokenCommitmentRow, CommitmentWrites, VerificationRow, VerificationScope}; // 承诺办
 pub use sessions::{NewSession, SessionUserRow};
-pub use stats::{DueRow, StatsTotals};
+pub use stats::DueRow;
 pub use users::{NewUser, UserProfile, UserRow};
 
 /// Errors from the store. Constraint violations are told apart so callers can turn them into field
@@ -134,7 +134,9 @@ impl Store {
     /// Applies the embedded migrations of this backend. On PostgreSQL the migrator holds an advisory
     /// lock, so several nodes may run it at once.
     pub async fn migrate(&self) -> Result<()> {
-        self.backend.migrate().await
+        self.backend.migrate().await?;
+        // Migration 0011 added the dashboard's counters: cases from before it are counted once.
+        self.ensure_stats_counts().await
     }
 
     pub fn backend_name(&self) -> &'static str {

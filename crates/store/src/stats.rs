@@ -1,11 +1,17 @@
-//! 统计: aggregate queries behind the supervisor dashboard. Each is one `GROUP BY` over the
-//! sub-case rows of a region, joined to their case, never a load of cases into memory.
+//! 统计: the supervisor dashboard's counts. Each case write adds its change to the counters of
+//! `stats_counts` in its own transaction (the rules are in `tongban_domain::stats::counts`), so
+//! reading a region's dashboard is one range read of that region's counters.
 //!
 //! The unit counted is the sub-case (one item of one application, 办件事项). A sub-case is in a
 //! region when its case was received there (收件地, `cases.received_region`) or it is handled
 //! there (办理地, `sub_cases.handling_region`): the same rule as `CaseScope::RegionPrefix`.
+//!
+//! The scan the dashboard used before the counters ([`Store::stats_scan`], one `GROUP BY` over
+//! every sub-case of the region) is kept as the reference `tongban stats verify` checks them by.
 
-use crate::{Result, Store, on_pool};
+use tongban_domain::stats::counts::{self, CaseFacts, RegionCounts, SubCaseFacts, Tally};
+
+use crate::{NewCase, Result, Store, in_tx, on_pool};
 
 /// The rows of a region: `$1` is the region's code prefix followed by `%`.
 const IN_REGION: &str = "FROM sub_cases s JOIN cases c ON c.number = s.case_number \
@@ -14,26 +20,159 @@ const IN_REGION: &str = "FROM sub_cases s JOIN cases c ON c.number = s.case_numb
 /// Still running: not concluded, not ended otherwise, with a deadline (accepted).
 const OPEN_WITH_DEADLINE: &str = "s.concluded_on IS NULL AND s.deadline IS NOT NULL";
 
-/// The headline counts of a region.
-#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
-pub struct StatsTotals {
-    /// Sub-cases in the region.
-    pub items: i64,
-    /// Distinct cases they belong to.
-    pub cases: i64,
-    /// Concluded (办结 or 送达).
-    pub concluded: i64,
-    /// Concluded on or before the committed deadline.
-    pub on_time: i64,
-    /// Open, deadline before today.
-    pub overdue: i64,
-    /// Open, deadline from today up to the near-due day.
-    pub near_due: i64,
-    /// Received at a place whose county differs from the handling department's county.
-    pub cross_region: i64,
-    /// Cases received at a window (one trip each).
-    pub window_cases: i64,
+/// Counter shards on PostgreSQL (see migration 0011): enough that concurrent writers rarely
+/// meet on one row, few enough that a region's read stays a short range.
+const PG_SHARDS: u64 = 16;
+
+/// The settings key set once the counters hold every case written before migration 0011.
+const COUNTED: &str = "stats_counts.counted";
+
+/// The facts of one case: `(channel, received_region, applicant_user_id, submitted_by,
+/// commitment, tolerance)`, the last two 0 or 1.
+pub(crate) const CASE_FACTS: &str = "SELECT c.channel, c.received_region, c.applicant_user_id, c.submitted_by, \
+    CAST(CASE WHEN EXISTS (SELECT 1 FROM case_materials m WHERE m.case_number = c.number \
+      AND m.provided = 'commitment') THEN 1 ELSE 0 END AS BIGINT), \
+    CAST(CASE WHEN EXISTS (SELECT 1 FROM events e WHERE e.case_number = c.number \
+      AND e.kind = 'sub_case.accept_with_tolerance') THEN 1 ELSE 0 END AS BIGINT) \
+    FROM cases c";
+
+pub(crate) type CaseFactsRow = (String, Option<String>, Option<i64>, i64, i64, i64);
+pub(crate) type SubFactsRow = (i64, String, String, String, Option<String>, Option<String>);
+
+pub(crate) fn facts_of(row: CaseFactsRow, subs: Vec<SubFactsRow>) -> CaseFacts {
+    let (channel, received_region, applicant, submitted_by, commitment, tolerance) = row;
+    CaseFacts {
+        channel,
+        received_region,
+        by_agent: applicant.is_some_and(|a| a != submitted_by),
+        has_commitment: commitment != 0,
+        has_tolerance: tolerance != 0,
+        sub_cases: subs.into_iter().map(sub_facts_of).collect(),
+    }
 }
+
+fn sub_facts_of(r: SubFactsRow) -> SubCaseFacts {
+    let (seq, item_code, handling_region, status, deadline, concluded_on) = r;
+    SubCaseFacts {
+        seq,
+        item_code,
+        handling_region,
+        status,
+        deadline,
+        concluded_on,
+    }
+}
+
+pub(crate) fn sub_case_facts(s: &crate::SubCaseRow) -> SubCaseFacts {
+    SubCaseFacts {
+        seq: s.seq,
+        item_code: s.item_code.clone(),
+        handling_region: s.handling_region.clone(),
+        status: s.status.clone(),
+        deadline: s.deadline.clone(),
+        concluded_on: s.concluded_on.clone(),
+    }
+}
+
+/// The facts of a case about to be written whole (a new case or a generated copy).
+pub(crate) fn new_case_facts(new: &NewCase) -> CaseFacts {
+    let c = &new.case;
+    CaseFacts {
+        channel: c.channel.clone(),
+        received_region: c.received_region.clone(),
+        by_agent: c.applicant_user_id.is_some_and(|a| a != c.submitted_by),
+        has_commitment: new.materials.iter().any(|m| m.provided == "commitment"),
+        has_tolerance: new
+            .events
+            .iter()
+            .any(|e| counts::is_tolerance_event(&e.kind)),
+        sub_cases: new.sub_cases.iter().map(sub_case_facts).collect(),
+    }
+}
+
+/// The counter shard a write of case `number` adds to: always 0 on SQLite.
+pub(crate) fn shard_for(backend: &crate::Backend, number: &str) -> i64 {
+    match backend {
+        crate::Backend::Sqlite { .. } => 0,
+        crate::Backend::Postgres(_) => {
+            // FNV-1a: stable across processes and releases, unlike the std hasher.
+            let h = number.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
+            i64::try_from(h % PG_SHARDS).unwrap_or(0)
+        }
+    }
+}
+
+/// Bound values per counter statement (5 per row): under both backends' limits.
+pub(crate) const COUNTER_ROWS_PER_STATEMENT: usize = 6_000;
+
+/// Adds a tally to the counters inside the open transaction `$tx`. The rows go in key order, so
+/// two PostgreSQL writers lock shared counter rows in the same order and never deadlock.
+macro_rules! add_to_counters {
+    ($tx:ident, $tally:expr, $shard:expr) => {{
+        let tally: &tongban_domain::stats::counts::Tally = $tally;
+        let shard: i64 = $shard;
+        let rows: Vec<_> = tally.iter().collect();
+        for chunk in rows.chunks($crate::stats::COUNTER_ROWS_PER_STATEMENT) {
+            let mut q =
+                sqlx::QueryBuilder::new("INSERT INTO stats_counts (region, dim, key, shard, n) ");
+            q.push_values(chunk, |mut b, (k, n)| {
+                b.push_bind(&k.region)
+                    .push_bind(k.dim.as_str())
+                    .push_bind(&k.key)
+                    .push_bind(shard)
+                    .push_bind(**n);
+            });
+            q.push(
+                " ON CONFLICT (region, dim, key, shard) DO UPDATE \
+                 SET n = stats_counts.n + excluded.n",
+            );
+            q.build().execute(&mut *$tx).await?;
+        }
+    }};
+}
+
+/// The counting facts of case `$number` as stored, inside the open transaction `$tx`.
+macro_rules! load_case_facts {
+    ($tx:ident, $number:expr) => {{
+        let number: &str = $number;
+        let row: Option<$crate::stats::CaseFactsRow> = sqlx::query_as(&format!(
+            "{} WHERE c.number = $1",
+            $crate::stats::CASE_FACTS
+        ))
+        .bind(number)
+        .fetch_optional(&mut *$tx)
+        .await?;
+        match row {
+            Some(row) => {
+                let subs: Vec<$crate::stats::SubFactsRow> = sqlx::query_as(
+                    "SELECT seq, item_code, handling_region, status, deadline, concluded_on \
+                     FROM sub_cases WHERE case_number = $1 ORDER BY seq",
+                )
+                .bind(number)
+                .fetch_all(&mut *$tx)
+                .await?;
+                Some($crate::stats::facts_of(row, subs))
+            }
+            None => None,
+        }
+    }};
+}
+
+/// Whether a material of case `$number` is replaced by a commitment, inside `$tx`.
+macro_rules! has_commitment {
+    ($tx:ident, $number:expr) => {{
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM case_materials WHERE case_number = $1 AND provided = 'commitment'",
+        )
+        .bind($number)
+        .fetch_one(&mut *$tx)
+        .await?;
+        n > 0
+    }};
+}
+pub(crate) use {add_to_counters, has_commitment, load_case_facts};
 
 /// One open sub-case of the near-due or overdue list.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -45,57 +184,152 @@ pub struct DueRow {
     pub deadline: String,
 }
 
+/// [`CaseFactsRow`] and [`SubFactsRow`] after the case number, as a recount reads them.
+type NumberedFactsRow = (String, String, Option<String>, Option<i64>, i64, i64, i64);
+type NumberedSubRow = (
+    String,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+/// Cases read per query of a recount.
+const RECOUNT_PAGE: i64 = 5_000;
+
 impl Store {
-    /// The headline counts of the region with code prefix `prefix`: `today` and `near_by` (the
-    /// last near-due day) are ISO dates from the app's calendar.
-    pub async fn stats_totals(
-        &self,
-        prefix: &str,
-        today: &str,
-        near_by: &str,
-    ) -> Result<StatsTotals> {
-        let sql = format!(
-            "SELECT COUNT(*) AS items, COUNT(DISTINCT c.number) AS cases, \
-             COUNT(CASE WHEN s.status IN ('concluded', 'delivered') THEN 1 END) AS concluded, \
+    /// The counters of the region with code prefix `prefix`, summed over shards.
+    pub async fn stats_counts(&self, prefix: &str) -> Result<RegionCounts> {
+        let rows: Vec<(String, String, i64)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT dim, key, CAST(SUM(n) AS BIGINT) FROM stats_counts WHERE region = $1 \
+             GROUP BY dim, key",
+        ).bind(prefix).fetch_all(pool).await?);
+        Ok(RegionCounts::from_rows(rows))
+    }
+
+    /// The regions with counters whose prefix is at most `max_len` digits (6: down to counties).
+    pub async fn stats_regions(&self, max_len: i64) -> Result<Vec<String>> {
+        Ok(on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT DISTINCT region FROM stats_counts WHERE length(region) <= $1 ORDER BY region",
+        ).bind(max_len).fetch_all(pool).await?))
+    }
+
+    /// Counts every case written before the counters existed, once: run after migrating. A
+    /// database already counted (the usual case) costs one settings read.
+    pub async fn ensure_stats_counts(&self) -> Result<()> {
+        if self.setting(COUNTED).await?.is_none() {
+            self.recount_stats().await?;
+        }
+        Ok(())
+    }
+
+    /// Throws the counters away and counts every case again (`tongban stats rebuild`), in one
+    /// transaction: readers see the old counters until it commits. On PostgreSQL the counters are
+    /// locked against writers meanwhile, so a case written during the recount is counted once.
+    /// Returns the number of cases counted.
+    pub async fn recount_stats(&self) -> Result<u64> {
+        let postgres = matches!(self.backend, crate::Backend::Postgres(_));
+        let counted = in_tx!(self, tx => {
+            if postgres {
+                sqlx::query("LOCK TABLE stats_counts IN EXCLUSIVE MODE")
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query("DELETE FROM stats_counts").execute(&mut *tx).await?;
+            let mut all = Tally::new();
+            let mut counted = 0u64;
+            let mut after = String::new();
+            loop {
+                let cases: Vec<NumberedFactsRow> =
+                    sqlx::query_as(&format!(
+                        "SELECT c.number, {} WHERE c.number > $1 ORDER BY c.number LIMIT $2",
+                        CASE_FACTS.trim_start_matches("SELECT ")
+                    ))
+                    .bind(&after)
+                    .bind(RECOUNT_PAGE)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let Some(last) = cases.last().map(|c| c.0.clone()) else {
+                    break;
+                };
+                let subs: Vec<NumberedSubRow> =
+                    sqlx::query_as(
+                        "SELECT case_number, seq, item_code, handling_region, status, deadline, \
+                         concluded_on FROM sub_cases WHERE case_number > $1 AND case_number <= $2 \
+                         ORDER BY case_number, seq",
+                    )
+                    .bind(&after)
+                    .bind(&last)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let mut subs = subs.into_iter().peekable();
+                for (number, channel, received, applicant, submitted_by, commitment, tolerance) in
+                    cases
+                {
+                    let mut mine = Vec::new();
+                    while let Some(s) = subs.next_if(|s| s.0 == number) {
+                        mine.push((s.1, s.2, s.3, s.4, s.5, s.6));
+                    }
+                    let facts = facts_of(
+                        (channel, received, applicant, submitted_by, commitment, tolerance),
+                        mine,
+                    );
+                    counts::merge(&mut all, counts::tally(&facts));
+                    counted += 1;
+                }
+                after = last;
+            }
+            add_to_counters!(tx, &all, 0);
+            sqlx::query(
+                "INSERT INTO settings (key, value) VALUES ($1, $2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(COUNTED)
+            .bind(counted.to_string())
+            .execute(&mut *tx)
+            .await?;
+            counted
+        });
+        Ok(counted)
+    }
+
+    /// The region's figures the slow way, by scanning its sub-cases: the reference the counters
+    /// are checked against (`tongban stats verify`). Never on a request path.
+    pub async fn stats_scan(&self, prefix: &str) -> Result<RegionCounts> {
+        let pattern = format!("{prefix}%");
+        let totals = format!(
+            "SELECT COUNT(*), COUNT(DISTINCT c.number), \
+             COUNT(CASE WHEN s.status IN ('concluded', 'delivered') THEN 1 END), \
              COUNT(CASE WHEN s.status IN ('concluded', 'delivered') \
-                   AND (s.deadline IS NULL OR s.concluded_on <= s.deadline) THEN 1 END) AS on_time, \
-             COUNT(CASE WHEN {OPEN_WITH_DEADLINE} AND s.deadline < $2 THEN 1 END) AS overdue, \
-             COUNT(CASE WHEN {OPEN_WITH_DEADLINE} AND s.deadline >= $2 AND s.deadline <= $3 \
-                   THEN 1 END) AS near_due, \
+                   AND (s.deadline IS NULL OR s.concluded_on <= s.deadline) THEN 1 END), \
              COUNT(CASE WHEN c.received_region IS NOT NULL \
                    AND substr(c.received_region, 1, 6) <> substr(s.handling_region, 1, 6) \
-                   THEN 1 END) AS cross_region, \
-             COUNT(DISTINCT CASE WHEN c.channel = 'window' THEN c.number END) AS window_cases \
-             {IN_REGION}"
+                   THEN 1 END), \
+             COUNT(DISTINCT CASE WHEN c.channel = 'window' THEN c.number END) {IN_REGION}"
         );
-        let pattern = format!("{prefix}%");
-        Ok(on_pool!(self, pool => sqlx::query_as(&sql)
-            .bind(&pattern).bind(today).bind(near_by).fetch_one(pool).await?))
-    }
-
-    /// Sub-cases by receiving place, cut to its first `digits` digits (6: county, 9: town,
-    /// 12: village); `None` for online cases received at no center. Largest first.
-    pub async fn stats_by_received(
-        &self,
-        prefix: &str,
-        digits: usize,
-    ) -> Result<Vec<(Option<String>, i64)>> {
-        // `digits` is a constant of the caller, never user input; inlined so that both backends
-        // see a plain integer literal.
-        let sql = format!(
-            "SELECT substr(c.received_region, 1, {digits}) AS k, COUNT(*) AS n {IN_REGION} \
-             GROUP BY substr(c.received_region, 1, {digits}) ORDER BY n DESC, k"
-        );
-        let pattern = format!("{prefix}%");
-        Ok(on_pool!(self, pool => sqlx::query_as(&sql).bind(&pattern).fetch_all(pool).await?))
-    }
-
-    /// Sub-cases by handling mode, each case in one mode: `agency` (帮代办: submitted by an agent
-    /// for the applicant), else `commitment` (承诺办: a material replaced by a commitment), else
-    /// `tolerance` (容缺办: accepted with materials to follow), else `online` or `window`.
-    pub async fn stats_by_mode(&self, prefix: &str) -> Result<Vec<(String, i64)>> {
-        let sql = format!(
-            "SELECT CASE \
+        let (items, cases, concluded, on_time, cross_region, window_cases): (
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+        ) = on_pool!(self, pool => sqlx::query_as(&totals)
+            .bind(&pattern).fetch_one(pool).await?);
+        let digits = counts::child_digits(prefix.len());
+        let keyed = |key: &str| {
+            format!("SELECT {key} AS k, COUNT(*) AS n {IN_REGION} GROUP BY 1 ORDER BY n DESC, k")
+        };
+        let open_due: Vec<(String, i64)> = on_pool!(self, pool => sqlx::query_as(&format!(
+            "SELECT s.deadline, COUNT(*) {IN_REGION} AND {OPEN_WITH_DEADLINE} GROUP BY s.deadline"
+        )).bind(&pattern).fetch_all(pool).await?);
+        let by_received: Vec<(Option<String>, i64)> = on_pool!(self, pool => sqlx::query_as(
+            &keyed(&format!("substr(c.received_region, 1, {digits})")),
+        ).bind(&pattern).fetch_all(pool).await?);
+        let by_mode: Vec<(String, i64)> = on_pool!(self, pool => sqlx::query_as(&keyed(
+            "CASE \
                WHEN c.applicant_user_id IS NOT NULL AND c.submitted_by <> c.applicant_user_id \
                  THEN 'agency' \
                WHEN EXISTS (SELECT 1 FROM case_materials m WHERE m.case_number = c.number \
@@ -103,21 +337,34 @@ impl Store {
                WHEN EXISTS (SELECT 1 FROM events e WHERE e.case_number = c.number \
                  AND e.kind = 'sub_case.accept_with_tolerance') THEN 'tolerance' \
                WHEN c.channel = 'online' THEN 'online' \
-               ELSE 'window' END AS k, COUNT(*) AS n {IN_REGION} GROUP BY 1 ORDER BY n DESC, k"
-        );
-        let pattern = format!("{prefix}%");
-        Ok(on_pool!(self, pool => sqlx::query_as(&sql).bind(&pattern).fetch_all(pool).await?))
-    }
-
-    /// The `limit` items with the most sub-cases.
-    pub async fn stats_by_item(&self, prefix: &str, limit: i64) -> Result<Vec<(String, i64)>> {
-        let sql = format!(
-            "SELECT s.item_code AS k, COUNT(*) AS n {IN_REGION} \
-             GROUP BY s.item_code ORDER BY n DESC, k LIMIT $2"
-        );
-        let pattern = format!("{prefix}%");
-        Ok(on_pool!(self, pool => sqlx::query_as(&sql)
-            .bind(&pattern).bind(limit).fetch_all(pool).await?))
+               ELSE 'window' END",
+        )).bind(&pattern).fetch_all(pool).await?);
+        let by_item: Vec<(String, i64)> = on_pool!(self, pool => sqlx::query_as(
+            &keyed("s.item_code"),
+        ).bind(&pattern).fetch_all(pool).await?);
+        let mut scanned = RegionCounts {
+            items,
+            cases,
+            concluded,
+            on_time,
+            cross_region,
+            window_cases,
+            open_due: open_due.into_iter().collect(),
+            by_received,
+            by_mode,
+            by_item,
+        };
+        // The counters' order, whatever the database's collation and NULL placement.
+        scanned
+            .by_received
+            .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        scanned
+            .by_mode
+            .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        scanned
+            .by_item
+            .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(scanned)
     }
 
     /// Open sub-cases whose deadline is in `[from, until)` (ISO dates), earliest first.

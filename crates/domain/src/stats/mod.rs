@@ -1,5 +1,8 @@
-//! 统计: the pure arithmetic behind the supervisor dashboard — rates, shares and trips saved.
-//! The counting is done by aggregate queries in the store; these turn counts into figures.
+//! 统计: the pure rules behind the supervisor dashboard — what is counted for a case and how a
+//! change moves the counters ([`counts`]), and the arithmetic that turns counts into rates,
+//! shares and trips saved.
+
+pub mod counts; // 统计计数: the counters a case contributes
 
 /// Trips the traditional process needs per item (事项): one to hand in the application and one
 /// to collect the result (跑动次数 baseline, documented in docs/pages/dashboard.md).
