@@ -278,8 +278,9 @@ fn prefix6(s: &str) -> &str {
 }
 
 impl CaseFacts {
-    /// The facts after a change that replaces some sub-case rows (by `seq`), may change whether a
-    /// commitment stands in for a material, and appends events of `event_kinds`.
+    /// The facts after a change that replaces some sub-case rows (by `seq`; like the store's
+    /// update, a `seq` the case does not have changes nothing), may change whether a commitment
+    /// stands in for a material, and appends events of `event_kinds`.
     pub fn changed<'a>(
         &self,
         sub_cases: impl IntoIterator<Item = SubCaseFacts>,
@@ -288,9 +289,8 @@ impl CaseFacts {
     ) -> CaseFacts {
         let mut next = self.clone();
         for s in sub_cases {
-            match next.sub_cases.iter_mut().find(|o| o.seq == s.seq) {
-                Some(o) => *o = s,
-                None => next.sub_cases.push(s),
+            if let Some(o) = next.sub_cases.iter_mut().find(|o| o.seq == s.seq) {
+                *o = s;
             }
         }
         next.has_commitment = has_commitment;

@@ -123,6 +123,9 @@ fn a_change_moves_counters_and_nothing_else() {
         _ => false,
     }));
     assert!(delta(Some(&after), &after).is_empty());
+    // A sub-case the case does not have is not written by the store, so not counted either.
+    let unknown = before.changed([sub(9, "Z", "430422", "concluded")], false, []);
+    assert_eq!(unknown, before);
 }
 
 // ---- property tests: the counters equal a scan, and deltas add up ----
