@@ -274,7 +274,10 @@ macro_rules! write_case_change {
             $crate::cases::upsert_materials!($tx, &ch.materials);
             $crate::cases::insert_events!($tx, &ch.events);
             if let Some(before) = before {
-                let commitment = if ch.materials.is_empty() {
+                // Asked of the database only when a commitment may have been replaced.
+                let commitment = if ch.materials.iter().any(|m| m.provided == "commitment") {
+                    true
+                } else if !before.has_commitment || ch.materials.is_empty() {
                     before.has_commitment
                 } else {
                     $crate::stats::has_commitment!($tx, &ch.number)

@@ -27,17 +27,55 @@ const PG_SHARDS: u64 = 16;
 /// The settings key set once the counters hold every case written before migration 0011.
 const COUNTED: &str = "stats_counts.counted";
 
-/// The facts of one case: `(channel, received_region, applicant_user_id, submitted_by,
-/// commitment, tolerance)`, the last two 0 or 1.
-pub(crate) const CASE_FACTS: &str = "SELECT c.channel, c.received_region, c.applicant_user_id, c.submitted_by, \
+/// The columns of one case's facts, over `cases c`: `(channel, received_region,
+/// applicant_user_id, submitted_by, commitment, tolerance)`, the last two 0 or 1.
+pub(crate) const CASE_FACTS: &str = "c.channel, c.received_region, c.applicant_user_id, c.submitted_by, \
     CAST(CASE WHEN EXISTS (SELECT 1 FROM case_materials m WHERE m.case_number = c.number \
       AND m.provided = 'commitment') THEN 1 ELSE 0 END AS BIGINT), \
     CAST(CASE WHEN EXISTS (SELECT 1 FROM events e WHERE e.case_number = c.number \
-      AND e.kind = 'sub_case.accept_with_tolerance') THEN 1 ELSE 0 END AS BIGINT) \
-    FROM cases c";
+      AND e.kind = 'sub_case.accept_with_tolerance') THEN 1 ELSE 0 END AS BIGINT)";
 
 pub(crate) type CaseFactsRow = (String, Option<String>, Option<i64>, i64, i64, i64);
 pub(crate) type SubFactsRow = (i64, String, String, String, Option<String>, Option<String>);
+
+/// A [`CaseFactsRow`] followed by one of its sub-cases (`None`s for a case without any).
+pub(crate) type JoinedFactsRow = (
+    String,
+    Option<String>,
+    Option<i64>,
+    i64,
+    i64,
+    i64,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// The facts from the rows of `load_case_facts!`; `None` when the case does not exist.
+pub(crate) fn facts_of_joined(rows: Vec<JoinedFactsRow>) -> Option<CaseFacts> {
+    let first = rows.first()?;
+    let case = (
+        first.0.clone(),
+        first.1.clone(),
+        first.2,
+        first.3,
+        first.4,
+        first.5,
+    );
+    let subs = rows
+        .into_iter()
+        .filter_map(|r| match (r.6, r.7, r.8, r.9) {
+            (Some(seq), Some(item), Some(region), Some(status)) => {
+                Some((seq, item, region, status, r.10, r.11))
+            }
+            _ => None,
+        })
+        .collect();
+    Some(facts_of(case, subs))
+}
 
 pub(crate) fn facts_of(row: CaseFactsRow, subs: Vec<SubFactsRow>) -> CaseFacts {
     let (channel, received_region, applicant, submitted_by, commitment, tolerance) = row;
@@ -133,30 +171,20 @@ macro_rules! add_to_counters {
     }};
 }
 
-/// The counting facts of case `$number` as stored, inside the open transaction `$tx`.
+/// The counting facts of case `$number` as stored, inside the open transaction `$tx`: one
+/// statement (on SQLite each statement is a hand-off to the connection's thread and back).
 macro_rules! load_case_facts {
     ($tx:ident, $number:expr) => {{
-        let number: &str = $number;
-        let row: Option<$crate::stats::CaseFactsRow> = sqlx::query_as(&format!(
-            "{} WHERE c.number = $1",
+        let rows: Vec<$crate::stats::JoinedFactsRow> = sqlx::query_as(&format!(
+            "SELECT {}, s.seq, s.item_code, s.handling_region, s.status, s.deadline, \
+             s.concluded_on FROM cases c LEFT JOIN sub_cases s ON s.case_number = c.number \
+             WHERE c.number = $1 ORDER BY s.seq",
             $crate::stats::CASE_FACTS
         ))
-        .bind(number)
-        .fetch_optional(&mut *$tx)
+        .bind($number)
+        .fetch_all(&mut *$tx)
         .await?;
-        match row {
-            Some(row) => {
-                let subs: Vec<$crate::stats::SubFactsRow> = sqlx::query_as(
-                    "SELECT seq, item_code, handling_region, status, deadline, concluded_on \
-                     FROM sub_cases WHERE case_number = $1 ORDER BY seq",
-                )
-                .bind(number)
-                .fetch_all(&mut *$tx)
-                .await?;
-                Some($crate::stats::facts_of(row, subs))
-            }
-            None => None,
-        }
+        $crate::stats::facts_of_joined(rows)
     }};
 }
 
@@ -244,8 +272,8 @@ impl Store {
             loop {
                 let cases: Vec<NumberedFactsRow> =
                     sqlx::query_as(&format!(
-                        "SELECT c.number, {} WHERE c.number > $1 ORDER BY c.number LIMIT $2",
-                        CASE_FACTS.trim_start_matches("SELECT ")
+                        "SELECT c.number, {CASE_FACTS} FROM cases c WHERE c.number > $1 \
+                         ORDER BY c.number LIMIT $2"
                     ))
                     .bind(&after)
                     .bind(RECOUNT_PAGE)
