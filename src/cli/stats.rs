@@ -53,9 +53,9 @@ async fn verify(store: &tongban_store::Store, extra: &[String]) -> ExitCode {
     for code in extra {
         // The prefix the dashboard asks by: a division code's innermost region key.
         if let Some(p) = counts::region_keys(code.trim()).pop()
-            && !regions.contains(&p)
+            && !regions.iter().any(|r| r == p)
         {
-            regions.push(p);
+            regions.push(p.to_string());
         }
     }
     let mut differ = 0;

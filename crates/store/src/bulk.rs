@@ -145,11 +145,15 @@ impl Store {
                         .push_bind(&e.prev_hash)
                         .push_bind(&e.hash)
                 });
+            let facts: Vec<_> = copies
+                .iter()
+                .map(|c| crate::stats::new_case_facts(&c.case))
+                .collect();
             let mut counted = tongban_domain::stats::counts::Tally::new();
-            for copy in copies {
+            for f in &facts {
                 tongban_domain::stats::counts::merge(
                     &mut counted,
-                    tongban_domain::stats::counts::tally(&crate::stats::new_case_facts(&copy.case)),
+                    tongban_domain::stats::counts::tally(f),
                 );
             }
             crate::stats::add_to_counters!(tx, &counted, 0);

@@ -452,8 +452,8 @@ macro_rules! insert_case {
             }
             upsert_materials!($tx, &new.materials);
             insert_events!($tx, &new.events);
-            let counted =
-                tongban_domain::stats::counts::delta(None, &$crate::stats::new_case_facts(new));
+            let facts = $crate::stats::new_case_facts(new);
+            let counted = tongban_domain::stats::counts::tally(&facts);
             $crate::stats::add_to_counters!(
                 $tx,
                 &counted,

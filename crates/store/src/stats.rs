@@ -149,7 +149,7 @@ pub(crate) const COUNTER_ROWS_PER_STATEMENT: usize = 6_000;
 /// two PostgreSQL writers lock shared counter rows in the same order and never deadlock.
 macro_rules! add_to_counters {
     ($tx:ident, $tally:expr, $shard:expr) => {{
-        let tally: &tongban_domain::stats::counts::Tally = $tally;
+        let tally: &tongban_domain::stats::counts::Tally<'_> = $tally;
         let shard: i64 = $shard;
         let rows: Vec<_> = tally.iter().collect();
         for chunk in rows.chunks($crate::stats::COUNTER_ROWS_PER_STATEMENT) {
@@ -266,7 +266,7 @@ impl Store {
                     .await?;
             }
             sqlx::query("DELETE FROM stats_counts").execute(&mut *tx).await?;
-            let mut all = Tally::new();
+            let mut all = counts::OwnedTally::new();
             let mut counted = 0u64;
             let mut after = String::new();
             loop {
@@ -293,6 +293,7 @@ impl Store {
                     .fetch_all(&mut *tx)
                     .await?;
                 let mut subs = subs.into_iter().peekable();
+                let mut page = Vec::with_capacity(cases.len());
                 for (number, channel, received, applicant, submitted_by, commitment, tolerance) in
                     cases
                 {
@@ -300,15 +301,26 @@ impl Store {
                     while let Some(s) = subs.next_if(|s| s.0 == number) {
                         mine.push((s.1, s.2, s.3, s.4, s.5, s.6));
                     }
-                    let facts = facts_of(
+                    page.push(facts_of(
                         (channel, received, applicant, submitted_by, commitment, tolerance),
                         mine,
-                    );
-                    counts::merge(&mut all, counts::tally(&facts));
-                    counted += 1;
+                    ));
                 }
+                // A page's counters borrow from its facts; only the page's sum is copied out.
+                let mut page_tally = Tally::new();
+                for facts in &page {
+                    counts::merge(&mut page_tally, counts::tally(facts));
+                }
+                counts::merge_owned(&mut all, &page_tally);
+                counted += page.len() as u64;
                 after = last;
             }
+            let all: Tally<'_> = all
+                .iter()
+                .map(|((region, dim, key), n)| {
+                    (counts::CountKey { region, dim: *dim, key }, *n)
+                })
+                .collect();
             add_to_counters!(tx, &all, 0);
             sqlx::query(
                 "INSERT INTO settings (key, value) VALUES ($1, $2) \

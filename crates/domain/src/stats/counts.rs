@@ -78,16 +78,20 @@ impl Dim {
 }
 
 /// One counter: a region (a code prefix), what is counted, and the key within it (`""` for the
-/// plain totals).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct CountKey {
-    pub region: String,
+/// plain totals). Borrowed from the facts it was counted from: a write counts two versions of a
+/// case inside its transaction, and allocating every key would lengthen that critical section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CountKey<'a> {
+    pub region: &'a str,
     pub dim: Dim,
-    pub key: String,
+    pub key: &'a str,
 }
 
 /// Counter changes; never holds a zero.
-pub type Tally = BTreeMap<CountKey, i64>;
+pub type Tally<'a> = BTreeMap<CountKey<'a>, i64>;
+
+/// A tally that owns its keys: what a recount accumulates over cases it no longer holds.
+pub type OwnedTally = BTreeMap<(String, Dim, String), i64>;
 
 /// A sub-case as far as the counters care.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,20 +143,21 @@ pub fn mode(case: &CaseFacts) -> &'static str {
 /// The region prefixes a stored region code lies in, outermost first: `430481101001` lies in
 /// `43`, `4304`, `430481`, `430481101` and itself; `430400` (a city) in `43` and `4304`. The
 /// same prefixes the dashboard asks for (a province by 2 digits, a city by 4, others whole).
-pub fn region_keys(code: &str) -> Vec<String> {
-    let own = match RegionCode::parse(code) {
+pub fn region_keys(code: &str) -> Vec<&str> {
+    let own_len = match RegionCode::parse(code) {
         Ok(c) => match c.shape_level() {
-            crate::region::RegionLevel::Province => c.as_str()[..2].to_string(),
-            crate::region::RegionLevel::City => c.as_str()[..4].to_string(),
-            _ => c.as_str().to_string(),
+            crate::region::RegionLevel::Province => 2,
+            crate::region::RegionLevel::City => 4,
+            _ => code.trim().len(),
         },
         // Not a division code (never written by the app): counted under itself only.
-        Err(_) => return vec![code.to_string()],
+        Err(_) => return vec![code],
     };
+    let code = code.trim();
     [2, 4, 6, 9, 12]
         .into_iter()
-        .filter(|&k| k <= own.len())
-        .map(|k| own[..k].to_string())
+        .filter(|&k| k <= own_len)
+        .filter_map(|k| code.get(..k))
         .collect()
 }
 
@@ -166,13 +171,9 @@ pub fn child_digits(region_key_len: usize) -> usize {
     }
 }
 
-fn bump(t: &mut Tally, region: &str, dim: Dim, key: &str, by: i64) {
-    let k = CountKey {
-        region: region.to_string(),
-        dim,
-        key: key.to_string(),
-    };
-    let v = t.entry(k.clone()).or_insert(0);
+fn bump<'a>(t: &mut Tally<'a>, region: &'a str, dim: Dim, key: &'a str, by: i64) {
+    let k = CountKey { region, dim, key };
+    let v = t.entry(k).or_insert(0);
     *v += by;
     if *v == 0 {
         t.remove(&k);
@@ -184,7 +185,7 @@ fn is_concluded(status: &str) -> bool {
 }
 
 /// Everything one case adds to the counters.
-pub fn tally(case: &CaseFacts) -> Tally {
+pub fn tally(case: &CaseFacts) -> Tally<'_> {
     let mut t = Tally::new();
     let received_keys = case
         .received_region
@@ -192,7 +193,7 @@ pub fn tally(case: &CaseFacts) -> Tally {
         .map(region_keys)
         .unwrap_or_default();
     let mode = mode(case);
-    let mut case_regions: Vec<String> = Vec::new();
+    let mut case_regions: Vec<&str> = Vec::new();
     for s in &case.sub_cases {
         let mut regions = received_keys.clone();
         for k in region_keys(&s.handling_region) {
@@ -215,7 +216,7 @@ pub fn tally(case: &CaseFacts) -> Tally {
             (None, Some(d)) => Some(d.as_str()),
             _ => None,
         };
-        for r in &regions {
+        for &r in &regions {
             bump(&mut t, r, Dim::Items, "", 1);
             if concluded {
                 bump(&mut t, r, Dim::Concluded, "", 1);
@@ -236,12 +237,12 @@ pub fn tally(case: &CaseFacts) -> Tally {
             bump(&mut t, r, Dim::Received, place, 1);
             bump(&mut t, r, Dim::Mode, mode, 1);
             bump(&mut t, r, Dim::Item, &s.item_code, 1);
-            if !case_regions.contains(r) {
-                case_regions.push(r.clone());
+            if !case_regions.contains(&r) {
+                case_regions.push(r);
             }
         }
     }
-    for r in &case_regions {
+    for &r in &case_regions {
         bump(&mut t, r, Dim::Cases, "", 1);
         if case.channel == "window" {
             bump(&mut t, r, Dim::WindowCases, "", 1);
@@ -251,20 +252,32 @@ pub fn tally(case: &CaseFacts) -> Tally {
 }
 
 /// What a change from `before` (`None`: a new case) to `after` adds to the counters.
-pub fn delta(before: Option<&CaseFacts>, after: &CaseFacts) -> Tally {
+pub fn delta<'a>(before: Option<&'a CaseFacts>, after: &'a CaseFacts) -> Tally<'a> {
     let mut t = tally(after);
     if let Some(b) = before {
         for (k, v) in tally(b) {
-            bump(&mut t, &k.region, k.dim, &k.key, -v);
+            bump(&mut t, k.region, k.dim, k.key, -v);
         }
     }
     t
 }
 
 /// Adds one tally into another (many new cases written in one transaction).
-pub fn merge(into: &mut Tally, more: Tally) {
+pub fn merge<'a>(into: &mut Tally<'a>, more: Tally<'a>) {
     for (k, v) in more {
-        bump(into, &k.region, k.dim, &k.key, v);
+        bump(into, k.region, k.dim, k.key, v);
+    }
+}
+
+/// Adds a tally into one that owns its keys; allocates only for counters it has not seen.
+pub fn merge_owned(into: &mut OwnedTally, more: &Tally<'_>) {
+    for (k, v) in more {
+        let key = (k.region.to_string(), k.dim, k.key.to_string());
+        let n = into.entry(key.clone()).or_insert(0);
+        *n += v;
+        if *n == 0 {
+            into.remove(&key);
+        }
     }
 }
 

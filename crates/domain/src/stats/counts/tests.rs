@@ -24,11 +24,11 @@ fn window_case(received: &str, subs: Vec<SubCaseFacts>) -> CaseFacts {
     }
 }
 
-fn region(t: &Tally, r: &str) -> RegionCounts {
+fn region(t: &Tally<'_>, r: &str) -> RegionCounts {
     RegionCounts::from_rows(
         t.iter()
             .filter(|(k, _)| k.region == r)
-            .map(|(k, n)| (k.dim.as_str().to_string(), k.key.clone(), *n)),
+            .map(|(k, n)| (k.dim.as_str().to_string(), k.key.to_string(), *n)),
     )
 }
 
@@ -117,7 +117,7 @@ fn a_change_moves_counters_and_nothing_else() {
     let d = delta(Some(&before), &after);
     // The mode moves from window to tolerance and a deadline opens, in all five regions.
     assert_eq!(d.len(), 3 * 5, "{d:#?}");
-    assert!(d.iter().all(|(k, v)| match (k.dim, k.key.as_str()) {
+    assert!(d.iter().all(|(k, v)| match (k.dim, k.key) {
         (Dim::Mode, "window") => *v == -1,
         (Dim::Mode, "tolerance") | (Dim::OpenDue, "2026-12-01") => *v == 1,
         _ => false,
