@@ -268,13 +268,7 @@ pub fn scope_of(user: &CurrentUser) -> Option<CaseScope> {
 
 /// The code prefix shared by a region and everything below it.
 pub fn region_prefix(code: &RegionCode) -> String {
-    use tongban_domain::region::RegionLevel;
-    let s = code.as_str();
-    match code.shape_level() {
-        RegionLevel::Province => s[..2].to_string(),
-        RegionLevel::City => s[..4].to_string(),
-        _ => s.to_string(),
-    }
+    code.prefix().to_string()
 }
 
 fn can_see(user: &CurrentUser, case: &CaseRow, subs: &[SubCaseRow]) -> bool {

@@ -145,16 +145,6 @@ pub struct DueList {
     pub truncated: bool,
 }
 
-/// The digits of the place one level below a region's, for the by-place breakdown.
-fn child_digits(level: RegionLevel) -> usize {
-    match level {
-        RegionLevel::Province => 4,
-        RegionLevel::City => 6,
-        RegionLevel::County => 9,
-        _ => 12,
-    }
-}
-
 fn day(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
@@ -247,11 +237,11 @@ impl App {
         let here = self.region_ref(code.as_str());
 
         // By receiving place, one level down; the rest in catch-all rows.
-        let digits = child_digits(here.level);
+        // The places the counters were keyed on: one level below this region's prefix.
+        let digits = counts::child_digits(prefix.len());
         let mut by_area: Vec<AreaRow> = Vec::new();
         let mut outside = 0;
         let mut at_this_level = 0;
-        debug_assert_eq!(digits, counts::child_digits(prefix.len()));
         for (key, count) in counts.by_received {
             let Some(key) = key else {
                 by_area.push(AreaRow {

@@ -141,6 +141,16 @@ impl RegionCode {
         }
     }
 
+    /// The prefix every code inside this region starts with: a province by 2 digits, a city by
+    /// 4, any other region by its whole code.
+    pub fn prefix(&self) -> &str {
+        match self.shape_level() {
+            RegionLevel::Province => &self.0[..2],
+            RegionLevel::City => &self.0[..4],
+            _ => &self.0,
+        }
+    }
+
     /// The 6-digit county-level code this code lies in, by shape.
     pub fn county_prefix(&self) -> &str {
         &self.0[..6]

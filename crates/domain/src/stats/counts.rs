@@ -145,11 +145,7 @@ pub fn mode(case: &CaseFacts) -> &'static str {
 /// same prefixes the dashboard asks for (a province by 2 digits, a city by 4, others whole).
 pub fn region_keys(code: &str) -> Vec<&str> {
     let own_len = match RegionCode::parse(code) {
-        Ok(c) => match c.shape_level() {
-            crate::region::RegionLevel::Province => 2,
-            crate::region::RegionLevel::City => 4,
-            _ => code.trim().len(),
-        },
+        Ok(c) => c.prefix().len(),
         // Not a division code (never written by the app): counted under itself only.
         Err(_) => return vec![code],
     };
