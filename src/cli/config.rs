@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use tongban_app::error::{AppError, AppResult};
-use tongban_store::{DatabaseUrl, Store};
+use tongban_store::{DatabaseUrl, Store, WriteMode};
 
 use super::GlobalArgs;
 
@@ -75,17 +75,24 @@ impl Settings {
 
     /// Connects and migrates.
     pub async fn open_store(&self) -> AppResult<Store> {
-        let store = Store::connect(&self.database_url).await.map_err(|e| {
-            AppError::new(
-                tongban_app::error::ErrorKind::Internal,
-                "store.connect",
-                format!(
-                    "Cannot open the database {}: {e}",
-                    self.database_url.display()
-                ),
-                format!("无法打开数据库 {}：{e}", self.database_url.display()),
-            )
-        })?;
+        self.open_store_with(WriteMode::Durable).await
+    }
+
+    /// Connects and migrates, with the SQLite writer in `mode` (bulk only for `demo generate`).
+    pub async fn open_store_with(&self, mode: WriteMode) -> AppResult<Store> {
+        let store = Store::connect_with(&self.database_url, mode)
+            .await
+            .map_err(|e| {
+                AppError::new(
+                    tongban_app::error::ErrorKind::Internal,
+                    "store.connect",
+                    format!(
+                        "Cannot open the database {}: {e}",
+                        self.database_url.display()
+                    ),
+                    format!("无法打开数据库 {}：{e}", self.database_url.display()),
+                )
+            })?;
         store.migrate().await.map_err(|e| {
             AppError::new(
                 tongban_app::error::ErrorKind::Internal,

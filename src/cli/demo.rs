@@ -12,7 +12,7 @@ use tongban_app::bootstrap;
 use tongban_app::clock::{Clock, FixedClock, SystemClock};
 use tongban_app::demo::DemoPlan;
 use tongban_app::error::AppError;
-use tongban_store::Store;
+use tongban_store::{DatabaseUrl, Store, WriteMode};
 
 use super::{Lang, Settings, lang, report};
 
@@ -48,17 +48,19 @@ pub struct GenerateArgs {
 
 pub async fn run(settings: &Settings, cmd: DemoCommand) -> ExitCode {
     let DemoCommand::Generate(args) = cmd;
-    let store = match settings.open_store().await {
-        Ok(s) => s,
-        Err(e) => return report(&e),
-    };
-    let bulk = args.bulk && store.backend_name() == "sqlite";
+    let bulk = args.bulk && matches!(settings.database_url, DatabaseUrl::Sqlite(_));
     if args.bulk && !bulk {
         eprintln!("tongban: --bulk applies to SQLite only; generating with full durability");
     }
-    if bulk && let Err(e) = store.execute_raw("PRAGMA synchronous = OFF").await {
-        return report(&AppError::internal(format!("bulk mode: {e}")));
-    }
+    let mode = if bulk {
+        WriteMode::BulkLoad
+    } else {
+        WriteMode::Durable
+    };
+    let store = match settings.open_store_with(mode).await {
+        Ok(s) => s,
+        Err(e) => return report(&e),
+    };
     let real = SystemClock;
     match bootstrap::first_start(&store, &real).await {
         Ok(Some(first)) => super::serve::print_first_start(&first),

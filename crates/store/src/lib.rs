@@ -26,7 +26,7 @@ mod users;
 
 pub use agency::{AuthorizationRow, NewAuthorization};
 pub use appointments::{AppointmentRow, BookingRules, SlotRef, TicketRow};
-pub use backend::{Backend, DatabaseUrl};
+pub use backend::{Backend, DatabaseUrl, WriteMode};
 pub use bulk::CaseCopy;
 pub use cases::{CaseChange, CaseFilter, CaseRow, CaseScope, MaterialRow, NewCase, SubCaseRow};
 pub use catalog::{CatalogImportReport, StoredBundle, StoredItem, VersionInfo};
@@ -125,8 +125,14 @@ pub struct Store {
 impl Store {
     /// Connects (creating the SQLite file and its folder when needed). Does not migrate.
     pub async fn connect(url: &DatabaseUrl) -> Result<Store> {
+        Store::connect_with(url, WriteMode::Durable).await
+    }
+
+    /// Connects with the SQLite writer in `mode` ([`WriteMode::BulkLoad`] only for the history
+    /// generator, which makes the load durable itself at the end).
+    pub async fn connect_with(url: &DatabaseUrl, mode: WriteMode) -> Result<Store> {
         Ok(Store {
-            backend: Backend::connect(url).await?,
+            backend: Backend::connect(url, mode).await?,
             item_cache: Default::default(),
         })
     }
