@@ -395,15 +395,9 @@ impl Store {
             by_item,
         };
         // The counters' order, whatever the database's collation and NULL placement.
-        scanned
-            .by_received
-            .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        scanned
-            .by_mode
-            .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        scanned
-            .by_item
-            .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        counts::sort_largest_first(&mut scanned.by_received);
+        counts::sort_largest_first(&mut scanned.by_mode);
+        counts::sort_largest_first(&mut scanned.by_item);
         Ok(scanned)
     }
 

@@ -329,9 +329,14 @@ pub struct RegionCounts {
 
 fn largest_first<K: Ord>(map: BTreeMap<K, i64>) -> Vec<(K, i64)> {
     let mut v: Vec<(K, i64)> = map.into_iter().filter(|(_, n)| *n != 0).collect();
-    // Ties by key, as the scan's `ORDER BY n DESC, k` did.
-    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    sort_largest_first(&mut v);
     v
+}
+
+/// The dashboard's order of a breakdown: largest first, ties by key (as the scan's
+/// `ORDER BY n DESC, k` did, whatever the database's collation and NULL placement).
+pub fn sort_largest_first<K: Ord>(v: &mut [(K, i64)]) {
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
 }
 
 impl RegionCounts {
