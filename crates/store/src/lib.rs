@@ -91,10 +91,18 @@ macro_rules! on_pool {
 #[doc(hidden)]
 macro_rules! in_tx {
     ($store:expr, $tx:ident => $body:expr) => {
+        $crate::in_tx!($store, _unprepared = (), $tx => $body)
+    };
+    // `$prep` runs first, outside the transaction, with its value bound to `$prepared` for the
+    // body: work that needs no database (binding a bulk load's values, say) then does not hold
+    // SQLite's one writer.
+    ($store:expr, $prepared:ident = $prep:expr, $tx:ident => $body:expr) => {
         match &$store.backend {
             $crate::Backend::Sqlite {
                 write, durability, ..
             } => {
+                #[allow(unused_mut)]
+                let mut $prepared = $prep;
                 let mut $tx = write.begin().await?;
                 let out = $body;
                 $tx.commit().await?;
@@ -104,6 +112,8 @@ macro_rules! in_tx {
                 out
             }
             $crate::Backend::Postgres(pool) => {
+                #[allow(unused_mut)]
+                let mut $prepared = $prep;
                 let mut $tx = pool.begin().await?;
                 let out = $body;
                 $tx.commit().await?;

@@ -71,7 +71,7 @@ impl App {
         let shares = day_shares(&by_day, copies, rng);
         let mut writer = Writer {
             store: self.store.clone(),
-            in_flight: None,
+            in_flight: Default::default(),
         };
         let mut batch = Vec::with_capacity(BATCH);
         for ((day, of_day), share) in by_day.iter().zip(shares) {
@@ -104,38 +104,56 @@ impl App {
     }
 }
 
-/// Writes batches one at a time in a task of their own, so that the next batch is built (hashing,
-/// JSON) on one core while the database writes the last one on the other.
+/// Writes batches in tasks of their own, two in flight: while one holds SQLite's writer, the next
+/// binds its values (see [`tongban_store::Store::insert_case_copies`]) and the driver builds the
+/// one after (hashing, JSON). Batches may commit out of order; each is all or nothing.
 struct Writer {
     store: tongban_store::Store,
-    in_flight: Option<(u64, tokio::task::JoinHandle<tongban_store::Result<()>>)>,
+    in_flight:
+        std::collections::VecDeque<(u64, tokio::task::JoinHandle<tongban_store::Result<()>>)>,
 }
 
+/// Batches written at once: one writing, one binding.
+const IN_FLIGHT: usize = 2;
+
 impl Writer {
-    /// Waits for the batch in flight, then starts writing `batch`.
+    /// Starts writing `batch`, first waiting for the oldest batch if two are in flight.
     async fn write(
         &mut self,
         batch: Vec<CaseCopy>,
         report: &mut DemoReport,
         progress: &(dyn Fn(u64) + Sync),
     ) -> AppResult<()> {
-        self.finish(report, progress).await?;
+        while self.in_flight.len() >= IN_FLIGHT {
+            self.wait_oldest(report, progress).await?;
+        }
         let store = self.store.clone();
         let n = batch.len() as u64;
-        self.in_flight = Some((
+        self.in_flight.push_back((
             n,
             tokio::spawn(async move { store.insert_case_copies(&batch).await }),
         ));
         Ok(())
     }
 
-    /// Waits for the batch in flight, if any, and counts it.
+    /// Waits for every batch in flight and counts them.
     async fn finish(
         &mut self,
         report: &mut DemoReport,
         progress: &(dyn Fn(u64) + Sync),
     ) -> AppResult<()> {
-        if let Some((n, task)) = self.in_flight.take() {
+        while !self.in_flight.is_empty() {
+            self.wait_oldest(report, progress).await?;
+        }
+        Ok(())
+    }
+
+    async fn wait_oldest(
+        &mut self,
+        report: &mut DemoReport,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> AppResult<()> {
+        if let Some((n, task)) = self.in_flight.pop_front() {
             task.await
                 .map_err(|e| AppError::internal(format!("copy writer: {e}")))??;
             report.cases += n;
