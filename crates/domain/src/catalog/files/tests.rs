@@ -1,8 +1,12 @@
 use proptest::prelude::*;
 
+use super::read::line_at;
 use super::*;
+use crate::catalog::Catalog;
+use crate::catalog::bundle::BundleItem;
 use crate::catalog::fixtures::*;
 use crate::catalog::item::*;
+use crate::catalog::problem::{Problem, Subject, codes};
 
 /// 1-based line of the first line of `text` containing `needle`.
 fn line_of(text: &str, needle: &str) -> u32 {
