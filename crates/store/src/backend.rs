@@ -122,10 +122,10 @@ impl Backend {
                 // The writer: NORMAL, so COMMIT does not fsync; `in_tx!` then awaits the group
                 // commit barrier, which does — a commit still survives a power cut before we
                 // acknowledge it, but one fsync serves many commits.
+                let write = SqlitePoolOptions::new().max_connections(1);
                 let write = match mode {
                     WriteMode::Durable => {
-                        SqlitePoolOptions::new()
-                            .max_connections(1)
+                        write
                             .connect_with(opts.clone().synchronous(SqliteSynchronous::Normal))
                             .await?
                     }
@@ -133,8 +133,7 @@ impl Backend {
                     // connection after `max_lifetime` (30 min by default), and a PRAGMA run on the
                     // old one would be silently lost mid-load. The one connection is kept anyway.
                     WriteMode::BulkLoad => {
-                        SqlitePoolOptions::new()
-                            .max_connections(1)
+                        write
                             .max_lifetime(None)
                             .idle_timeout(None)
                             .connect_with(opts.clone().synchronous(SqliteSynchronous::Off))
