@@ -95,6 +95,7 @@ async fn run() -> Result<()> {
             bundle = fx.bundle.clone();
             let next = Arc::new(AtomicU64::new(0));
             let actions = Arc::new(AtomicU64::new(0));
+            let held_before = fx.app.store.writer_held();
             let started = Instant::now();
             let mut tasks = Vec::new();
             for _ in 0..c {
@@ -118,6 +119,14 @@ async fn run() -> Result<()> {
                     "; last run: {covered} commits in {f} fsyncs ({:.1} per fsync)",
                     covered as f64 / f.max(1) as f64
                 );
+            }
+            // SQLite's one writer: how much of the run write transactions held it.
+            if let (Some(before), Some(after)) = (held_before, fx.app.store.writer_held()) {
+                let held = (after - before).as_secs_f64();
+                flushes.push_str(&format!(
+                    ", writer held {:.0} % of the run",
+                    held / secs * 100.0
+                ));
             }
             fx.app.store.close().await;
         }

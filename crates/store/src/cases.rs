@@ -185,51 +185,57 @@ const CASE_COLUMNS: &str = "c.number, c.item_code, c.bundle_code, c.bundle_versi
 const SUB_COLUMNS: &str = "case_number, seq, item_code, item_version, department_code, \
     handling_region, status, state, accepted_on, deadline, concluded_on, pledge_due";
 
-macro_rules! insert_events {
-    ($tx:ident, $events:expr) => {
-        for e in $events {
-            sqlx::query(
-                "INSERT INTO events (case_number, seq, kind, actor, role, acting_for, place, at, \
-                 reason, payload, prev_hash, hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )
-            .bind(&e.case_number)
-            .bind(e.seq)
-            .bind(&e.kind)
-            .bind(&e.actor)
-            .bind(&e.role)
-            .bind(&e.acting_for)
-            .bind(&e.place)
-            .bind(e.at)
-            .bind(&e.reason)
-            .bind(e.payload.to_string())
-            .bind(&e.prev_hash)
-            .bind(&e.hash)
-            .execute(&mut *$tx)
-            .await?;
+/// Pushes the inserts of `$events` onto `$batch` (one multi-row statement).
+macro_rules! push_events {
+    ($batch:ident, $events:expr) => {
+        let events: &[tongban_domain::case::chain::EventRecord] = $events;
+        if !events.is_empty() {
+            $batch
+                .statement(
+                    "INSERT INTO events (case_number, seq, kind, actor, role, acting_for, place, \
+                     at, reason, payload, prev_hash, hash) ",
+                )
+                .push_values(events, |mut b, e| {
+                    b.push_bind(&e.case_number)
+                        .push_bind(e.seq)
+                        .push_bind(&e.kind)
+                        .push_bind(&e.actor)
+                        .push_bind(&e.role)
+                        .push_bind(&e.acting_for)
+                        .push_bind(&e.place)
+                        .push_bind(e.at)
+                        .push_bind(&e.reason)
+                        .push_bind(e.payload.to_string())
+                        .push_bind(&e.prev_hash)
+                        .push_bind(&e.hash);
+                });
         }
     };
 }
 
-macro_rules! upsert_materials {
-    ($tx:ident, $materials:expr) => {
+/// Pushes the upserts of `$materials` onto `$batch`: one statement per row, since a change may
+/// hand in the same material twice (the last wins), which one multi-row upsert refuses.
+macro_rules! push_materials {
+    ($batch:ident, $materials:expr) => {
         for m in $materials {
-            sqlx::query(
-                "INSERT INTO case_materials (case_number, material_code, name, provided, \
-                 file_sha256, file_name, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                 ON CONFLICT (case_number, material_code) DO UPDATE SET provided = excluded.provided, \
-                 file_sha256 = excluded.file_sha256, file_name = excluded.file_name, \
-                 updated_at = excluded.updated_at",
-            )
-            .bind(&m.case_number)
-            .bind(&m.material_code)
-            .bind(&m.name)
-            .bind(&m.provided)
-            .bind(&m.file_sha256)
-            .bind(&m.file_name)
-            .bind(m.updated_at)
-            .execute(&mut *$tx)
-            .await?;
+            $batch
+                .statement(
+                    "INSERT INTO case_materials (case_number, material_code, name, provided, \
+                     file_sha256, file_name, updated_at) VALUES (",
+                )
+                .separated(", ")
+                .push_bind(&m.case_number)
+                .push_bind(&m.material_code)
+                .push_bind(&m.name)
+                .push_bind(&m.provided)
+                .push_bind(&m.file_sha256)
+                .push_bind(&m.file_name)
+                .push_bind(m.updated_at)
+                .push_unseparated(
+                    ") ON CONFLICT (case_number, material_code) DO UPDATE SET \
+                     provided = excluded.provided, file_sha256 = excluded.file_sha256, \
+                     file_name = excluded.file_name, updated_at = excluded.updated_at",
+                );
         }
     };
 }
@@ -254,51 +260,67 @@ macro_rules! write_case_change {
         if n == 1 {
             // The dashboard's counters move by what this change does to the case (统计计数).
             let before = $crate::stats::load_case_facts!($tx, &ch.number);
+            // Whether a material is still replaced by a commitment; `None`: only the database,
+            // after this change's materials are written, can tell (rare).
+            let commitment = match &before {
+                None => Some(false),
+                Some(_) if ch.materials.iter().any(|m| m.provided == "commitment") => Some(true),
+                Some(b) if !b.has_commitment || ch.materials.is_empty() => Some(b.has_commitment),
+                Some(_) => None,
+            };
+            let after_of = |commitment: bool| {
+                before.as_ref().map(|before| {
+                    before.changed(
+                        ch.sub_cases.iter().map($crate::stats::sub_case_facts),
+                        commitment,
+                        ch.events.iter().map(|e| e.kind.as_str()),
+                    )
+                })
+            };
+            let shard = $crate::stats::shard_for(&$store.backend, &ch.number);
+            let after = commitment.and_then(after_of);
+            let change = before
+                .as_ref()
+                .zip(after.as_ref())
+                .map(|(b, a)| tongban_domain::stats::counts::delta(Some(b), a));
+            let mut batch = $crate::batch::Batch::new();
             for s in &ch.sub_cases {
-                sqlx::query(
-                    "UPDATE sub_cases SET status = $3, state = $4, accepted_on = $5, \
-                     deadline = $6, concluded_on = $7, pledge_due = $8 \
-                     WHERE case_number = $1 AND seq = $2",
-                )
-                .bind(&s.case_number)
-                .bind(s.seq)
-                .bind(&s.status)
-                .bind(&s.state)
-                .bind(&s.accepted_on)
-                .bind(&s.deadline)
-                .bind(&s.concluded_on)
-                .bind(&s.pledge_due)
-                .execute(&mut *$tx)
-                .await?;
+                batch
+                    .statement("UPDATE sub_cases SET status = ")
+                    .push_bind(&s.status)
+                    .push(", state = ")
+                    .push_bind(&s.state)
+                    .push(", accepted_on = ")
+                    .push_bind(&s.accepted_on)
+                    .push(", deadline = ")
+                    .push_bind(&s.deadline)
+                    .push(", concluded_on = ")
+                    .push_bind(&s.concluded_on)
+                    .push(", pledge_due = ")
+                    .push_bind(&s.pledge_due)
+                    .push(" WHERE case_number = ")
+                    .push_bind(&s.case_number)
+                    .push(" AND seq = ")
+                    .push_bind(s.seq);
             }
-            $crate::cases::upsert_materials!($tx, &ch.materials);
-            $crate::cases::insert_events!($tx, &ch.events);
-            if let Some(before) = before {
-                // Asked of the database only when a commitment may have been replaced.
-                let commitment = if ch.materials.iter().any(|m| m.provided == "commitment") {
-                    true
-                } else if !before.has_commitment || ch.materials.is_empty() {
-                    before.has_commitment
-                } else {
-                    $crate::stats::has_commitment!($tx, &ch.number)
-                };
-                let after = before.changed(
-                    ch.sub_cases.iter().map($crate::stats::sub_case_facts),
-                    commitment,
-                    ch.events.iter().map(|e| e.kind.as_str()),
-                );
-                let change = tongban_domain::stats::counts::delta(Some(&before), &after);
-                $crate::stats::add_to_counters!(
-                    $tx,
-                    &change,
-                    $crate::stats::shard_for(&$store.backend, &ch.number)
-                );
+            $crate::cases::push_materials!(batch, &ch.materials);
+            $crate::cases::push_events!(batch, &ch.events);
+            if let Some(change) = &change {
+                $crate::stats::push_counter_upserts!(batch, change, shard);
+            }
+            $crate::batch::run_batch!($tx, batch);
+            if commitment.is_none() {
+                let after = after_of($crate::stats::has_commitment!($tx, &ch.number));
+                if let Some((b, a)) = before.as_ref().zip(after.as_ref()) {
+                    let change = tongban_domain::stats::counts::delta(Some(b), a);
+                    $crate::stats::add_to_counters!($tx, &change, shard);
+                }
             }
         }
         n == 1
     }};
 }
-pub(crate) use {insert_events, upsert_materials, write_case_change};
+pub(crate) use {push_events, push_materials, write_case_change};
 
 impl Store {
     /// The next serial number of the day (gaps are possible when a creation fails; numbers are
@@ -388,78 +410,78 @@ macro_rules! insert_case {
     ($tx:ident, $new:expr, $store:expr) => {{
         let new: &NewCase = $new;
         let c = &new.case;
-        {
-            sqlx::query(
+        let terms = search_terms(&c.applicant_name, &c.title);
+        let facts = $crate::stats::new_case_facts(new);
+        let counted = tongban_domain::stats::counts::tally(&facts);
+        let mut batch = $crate::batch::Batch::new();
+        batch
+            .statement(
                 "INSERT INTO cases (number, item_code, bundle_code, bundle_version, title, \
                  applicant_user_id, applicant_name, applicant_id, channel, center_code, \
                  received_region, submitted_by, form, status, version, created_at, created_on, \
-                 closed_at, idempotency_key, request_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
-                 $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+                 closed_at, idempotency_key, request_hash) VALUES (",
             )
-            .bind(&c.number)
-            .bind(&c.item_code)
-            .bind(&c.bundle_code)
-            .bind(c.bundle_version)
-            .bind(&c.title)
-            .bind(c.applicant_user_id)
-            .bind(&c.applicant_name)
-            .bind(&c.applicant_id)
-            .bind(&c.channel)
-            .bind(&c.center_code)
-            .bind(&c.received_region)
-            .bind(c.submitted_by)
-            .bind(&c.form)
-            .bind(&c.status)
-            .bind(c.version)
-            .bind(c.created_at)
-            .bind(&c.created_on)
-            .bind(c.closed_at)
-            .bind(&c.idempotency_key)
-            .bind(&c.request_hash)
-            .execute(&mut *$tx)
-            .await?;
-            for term in search_terms(&c.applicant_name, &c.title) {
-                sqlx::query(
-                    "INSERT INTO case_terms (term, created_at, case_number) VALUES ($1, $2, $3)",
-                )
-                .bind(term)
-                .bind(c.created_at)
-                .bind(&c.number)
-                .execute(&mut *$tx)
-                .await?;
-            }
-            for s in &new.sub_cases {
-                sqlx::query(
+            .separated(", ")
+            .push_bind(&c.number)
+            .push_bind(&c.item_code)
+            .push_bind(&c.bundle_code)
+            .push_bind(c.bundle_version)
+            .push_bind(&c.title)
+            .push_bind(c.applicant_user_id)
+            .push_bind(&c.applicant_name)
+            .push_bind(&c.applicant_id)
+            .push_bind(&c.channel)
+            .push_bind(&c.center_code)
+            .push_bind(&c.received_region)
+            .push_bind(c.submitted_by)
+            .push_bind(&c.form)
+            .push_bind(&c.status)
+            .push_bind(c.version)
+            .push_bind(c.created_at)
+            .push_bind(&c.created_on)
+            .push_bind(c.closed_at)
+            .push_bind(&c.idempotency_key)
+            .push_bind(&c.request_hash)
+            .push_unseparated(")");
+        if !terms.is_empty() {
+            batch
+                .statement("INSERT INTO case_terms (term, created_at, case_number) ")
+                .push_values(&terms, |mut b, term| {
+                    b.push_bind(term)
+                        .push_bind(c.created_at)
+                        .push_bind(&c.number);
+                });
+        }
+        if !new.sub_cases.is_empty() {
+            batch
+                .statement(
                     "INSERT INTO sub_cases (case_number, seq, item_code, item_version, \
                      department_code, handling_region, status, state, accepted_on, deadline, \
-                     concluded_on, pledge_due) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-                     $11, $12)",
+                     concluded_on, pledge_due) ",
                 )
-                .bind(&s.case_number)
-                .bind(s.seq)
-                .bind(&s.item_code)
-                .bind(s.item_version)
-                .bind(&s.department_code)
-                .bind(&s.handling_region)
-                .bind(&s.status)
-                .bind(&s.state)
-                .bind(&s.accepted_on)
-                .bind(&s.deadline)
-                .bind(&s.concluded_on)
-                .bind(&s.pledge_due)
-                .execute(&mut *$tx)
-                .await?;
-            }
-            upsert_materials!($tx, &new.materials);
-            insert_events!($tx, &new.events);
-            let facts = $crate::stats::new_case_facts(new);
-            let counted = tongban_domain::stats::counts::tally(&facts);
-            $crate::stats::add_to_counters!(
-                $tx,
-                &counted,
-                $crate::stats::shard_for(&$store.backend, &c.number)
-            );
+                .push_values(&new.sub_cases, |mut b, s| {
+                    b.push_bind(&s.case_number)
+                        .push_bind(s.seq)
+                        .push_bind(&s.item_code)
+                        .push_bind(s.item_version)
+                        .push_bind(&s.department_code)
+                        .push_bind(&s.handling_region)
+                        .push_bind(&s.status)
+                        .push_bind(&s.state)
+                        .push_bind(&s.accepted_on)
+                        .push_bind(&s.deadline)
+                        .push_bind(&s.concluded_on)
+                        .push_bind(&s.pledge_due);
+                });
         }
+        push_materials!(batch, &new.materials);
+        push_events!(batch, &new.events);
+        $crate::stats::push_counter_upserts!(
+            batch,
+            &counted,
+            $crate::stats::shard_for(&$store.backend, &c.number)
+        );
+        $crate::batch::run_batch!($tx, batch);
     }};
 }
 use insert_case;

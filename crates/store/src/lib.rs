@@ -9,6 +9,7 @@
 mod agency;
 mod appointments;
 pub mod backend;
+mod batch; // several statements, one query (SQLite)
 mod bulk; // the history generator's bulk writes
 mod calendar;
 mod cases;
@@ -104,8 +105,10 @@ macro_rules! in_tx {
                 #[allow(unused_mut)]
                 let mut $prepared = $prep;
                 let mut $tx = write.begin().await?;
+                let held = std::time::Instant::now();
                 let out = $body;
                 $tx.commit().await?;
+                durability.record_held(held.elapsed());
                 // Group commit: the COMMIT did not fsync (synchronous=NORMAL); this waits until
                 // one fsync of the WAL that started after it has finished. See `durability`.
                 durability.wait().await?;
@@ -166,6 +169,15 @@ impl Store {
     pub fn durability_stats(&self) -> Option<(u64, u64)> {
         match &self.backend {
             Backend::Sqlite { durability, .. } => Some(durability.stats()),
+            Backend::Postgres(_) => None,
+        }
+    }
+
+    /// How long SQLite's one write connection has been held by write transactions in total;
+    /// `None` on PostgreSQL. Against wall time, how busy the writer is.
+    pub fn writer_held(&self) -> Option<std::time::Duration> {
+        match &self.backend {
+            Backend::Sqlite { durability, .. } => Some(durability.held()),
             Backend::Postgres(_) => None,
         }
     }

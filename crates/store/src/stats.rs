@@ -145,44 +145,51 @@ pub(crate) fn shard_for(backend: &crate::Backend, number: &str) -> i64 {
 /// Bound values per counter statement (5 per row): under both backends' limits.
 pub(crate) const COUNTER_ROWS_PER_STATEMENT: usize = 6_000;
 
-/// The statements adding a tally to the counters, bound but not yet run. The rows go in key
-/// order, so two PostgreSQL writers lock shared counter rows in the same order and never deadlock.
-macro_rules! counter_upserts {
-    ($tally:expr, $shard:expr) => {{
+/// Pushes onto `$batch` the statements adding a tally to the counters. The rows go in key order,
+/// so two PostgreSQL writers lock shared counter rows in the same order and never deadlock.
+macro_rules! push_counter_upserts {
+    ($batch:ident, $tally:expr, $shard:expr) => {{
         let tally: &tongban_domain::stats::counts::Tally<'_> = $tally;
         let shard: i64 = $shard;
         let mut rows = tally.iter().peekable();
-        let mut statements = Vec::new();
         while rows.peek().is_some() {
-            let mut q =
-                sqlx::QueryBuilder::new("INSERT INTO stats_counts (region, dim, key, shard, n) ");
-            q.push_values(
-                rows.by_ref()
-                    .take($crate::stats::COUNTER_ROWS_PER_STATEMENT),
-                |mut b, (k, n)| {
-                    b.push_bind(k.region)
-                        .push_bind(k.dim.as_str())
-                        .push_bind(k.key)
-                        .push_bind(shard)
-                        .push_bind(*n);
-                },
-            );
-            q.push(
-                " ON CONFLICT (region, dim, key, shard) DO UPDATE \
-                 SET n = stats_counts.n + excluded.n",
-            );
-            statements.push(q);
+            $batch
+                .statement("INSERT INTO stats_counts (region, dim, key, shard, n) ")
+                .push_values(
+                    rows.by_ref()
+                        .take($crate::stats::COUNTER_ROWS_PER_STATEMENT),
+                    |mut b, (k, n)| {
+                        b.push_bind(k.region)
+                            .push_bind(k.dim.as_str())
+                            .push_bind(k.key)
+                            .push_bind(shard)
+                            .push_bind(*n);
+                    },
+                )
+                .push(
+                    " ON CONFLICT (region, dim, key, shard) DO UPDATE \
+                     SET n = stats_counts.n + excluded.n",
+                );
         }
-        statements
     }};
 }
 
-/// Adds a tally to the counters inside the open transaction `$tx` (see [`counter_upserts`]).
+/// The statements adding a tally to the counters, bound but not yet run (see
+/// [`push_counter_upserts`]).
+macro_rules! counter_upserts {
+    ($tally:expr, $shard:expr) => {{
+        let mut batch = $crate::batch::Batch::new();
+        $crate::stats::push_counter_upserts!(batch, $tally, $shard);
+        batch.into_queries()
+    }};
+}
+
+/// Adds a tally to the counters inside the open transaction `$tx`.
 macro_rules! add_to_counters {
     ($tx:ident, $tally:expr, $shard:expr) => {{
-        for mut q in $crate::stats::counter_upserts!($tally, $shard) {
-            q.build().execute(&mut *$tx).await?;
-        }
+        let mut batch = $crate::batch::Batch::new();
+        $crate::stats::push_counter_upserts!(batch, $tally, $shard);
+        $crate::batch::run_batch!($tx, batch);
     }};
 }
 
@@ -215,7 +222,9 @@ macro_rules! has_commitment {
         n > 0
     }};
 }
-pub(crate) use {add_to_counters, counter_upserts, has_commitment, load_case_facts};
+pub(crate) use {
+    add_to_counters, counter_upserts, has_commitment, load_case_facts, push_counter_upserts,
+};
 
 /// One open sub-case of the near-due or overdue list.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
