@@ -7,7 +7,10 @@
 
 use sqlx::QueryBuilder;
 
-use crate::cases::search_terms;
+use crate::cases::{
+    INSERT_CASES, INSERT_EVENTS, INSERT_MATERIALS, INSERT_SUB_CASES, INSERT_TERMS, bind_case,
+    bind_event, bind_material, bind_sub_case, search_terms,
+};
 use crate::{NewCase, Result, Store, in_tx};
 
 /// A copy of a generated case: the new case's rows (built and sealed by the caller) and where its
@@ -82,90 +85,24 @@ impl Store {
         // SQLite's one writer.
         in_tx!(self, statements = {
             let mut statements = Vec::new();
-            insert_rows!(statements,
-                "INSERT INTO cases (number, item_code, bundle_code, bundle_version, title, \
-                 applicant_user_id, applicant_name, applicant_id, channel, center_code, \
-                 received_region, submitted_by, form, status, version, created_at, created_on, \
-                 closed_at, idempotency_key, request_hash) ",
-                20, copies.iter().map(|c| &c.case.case), |b, c| {
-                    b.push_bind(&c.number)
-                        .push_bind(&c.item_code)
-                        .push_bind(&c.bundle_code)
-                        .push_bind(c.bundle_version)
-                        .push_bind(&c.title)
-                        .push_bind(c.applicant_user_id)
-                        .push_bind(&c.applicant_name)
-                        .push_bind(&c.applicant_id)
-                        .push_bind(&c.channel)
-                        .push_bind(&c.center_code)
-                        .push_bind(&c.received_region)
-                        .push_bind(c.submitted_by)
-                        .push_bind(&c.form)
-                        .push_bind(&c.status)
-                        .push_bind(c.version)
-                        .push_bind(c.created_at)
-                        .push_bind(&c.created_on)
-                        .push_bind(c.closed_at)
-                        .push_bind(&c.idempotency_key)
-                        .push_bind(&c.request_hash)
-                });
+            insert_rows!(statements, INSERT_CASES, 20, copies.iter().map(|c| &c.case.case),
+                |b, c| bind_case!(b, c));
             let terms = copies.iter().flat_map(|copy| {
                 let c = &copy.case.case;
                 search_terms(&c.applicant_name, &c.title)
                     .into_iter()
                     .map(move |t| (t, c.created_at, &c.number))
             });
-            insert_rows!(statements, "INSERT INTO case_terms (term, created_at, case_number) ",
+            insert_rows!(statements, INSERT_TERMS,
                 3, terms, |b, t| {
                     b.push_bind(t.0).push_bind(t.1).push_bind(t.2)
                 });
-            insert_rows!(statements,
-                "INSERT INTO sub_cases (case_number, seq, item_code, item_version, \
-                 department_code, handling_region, status, state, accepted_on, deadline, \
-                 concluded_on, pledge_due) ",
-                12, copies.iter().flat_map(|c| &c.case.sub_cases), |b, s| {
-                    b.push_bind(&s.case_number)
-                        .push_bind(s.seq)
-                        .push_bind(&s.item_code)
-                        .push_bind(s.item_version)
-                        .push_bind(&s.department_code)
-                        .push_bind(&s.handling_region)
-                        .push_bind(&s.status)
-                        .push_bind(&s.state)
-                        .push_bind(&s.accepted_on)
-                        .push_bind(&s.deadline)
-                        .push_bind(&s.concluded_on)
-                        .push_bind(&s.pledge_due)
-                });
-            insert_rows!(statements,
-                "INSERT INTO case_materials (case_number, material_code, name, provided, \
-                 file_sha256, file_name, updated_at) ",
-                7, copies.iter().flat_map(|c| &c.case.materials), |b, m| {
-                    b.push_bind(&m.case_number)
-                        .push_bind(&m.material_code)
-                        .push_bind(&m.name)
-                        .push_bind(&m.provided)
-                        .push_bind(&m.file_sha256)
-                        .push_bind(&m.file_name)
-                        .push_bind(m.updated_at)
-                });
-            insert_rows!(statements,
-                "INSERT INTO events (case_number, seq, kind, actor, role, acting_for, place, at, \
-                 reason, payload, prev_hash, hash) ",
-                12, copies.iter().flat_map(|c| &c.case.events), |b, e| {
-                    b.push_bind(&e.case_number)
-                        .push_bind(e.seq)
-                        .push_bind(&e.kind)
-                        .push_bind(&e.actor)
-                        .push_bind(&e.role)
-                        .push_bind(&e.acting_for)
-                        .push_bind(&e.place)
-                        .push_bind(e.at)
-                        .push_bind(&e.reason)
-                        .push_bind(e.payload.to_string())
-                        .push_bind(&e.prev_hash)
-                        .push_bind(&e.hash)
-                });
+            insert_rows!(statements, INSERT_SUB_CASES, 12,
+                copies.iter().flat_map(|c| &c.case.sub_cases), |b, s| bind_sub_case!(b, s));
+            insert_rows!(statements, INSERT_MATERIALS, 7,
+                copies.iter().flat_map(|c| &c.case.materials), |b, m| bind_material!(b, m));
+            insert_rows!(statements, INSERT_EVENTS, 12,
+                copies.iter().flat_map(|c| &c.case.events), |b, e| bind_event!(b, e));
             statements.extend(crate::stats::counter_upserts!(&counted, 0));
             // The 承诺办 rows of each template, once per copy: a join on a table of
             // (copy, template, applicant, shift), so two statements per chunk whatever the count.

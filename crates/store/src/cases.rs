@@ -6,6 +6,12 @@ use tongban_domain::case::EventRecord;
 
 use crate::{Result, Store, StoreError, in_tx, on_pool};
 
+mod rows; // the insert heads and row bindings shared with the generator's copies
+pub(crate) use rows::{
+    INSERT_CASES, INSERT_EVENTS, INSERT_MATERIALS, INSERT_SUB_CASES, INSERT_TERMS, bind_case,
+    bind_event, bind_material, bind_sub_case,
+};
+
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct CaseRow {
     pub number: String,
@@ -191,24 +197,8 @@ macro_rules! push_events {
         let events: &[tongban_domain::case::chain::EventRecord] = $events;
         if !events.is_empty() {
             $batch
-                .statement(
-                    "INSERT INTO events (case_number, seq, kind, actor, role, acting_for, place, \
-                     at, reason, payload, prev_hash, hash) ",
-                )
-                .push_values(events, |mut b, e| {
-                    b.push_bind(&e.case_number)
-                        .push_bind(e.seq)
-                        .push_bind(&e.kind)
-                        .push_bind(&e.actor)
-                        .push_bind(&e.role)
-                        .push_bind(&e.acting_for)
-                        .push_bind(&e.place)
-                        .push_bind(e.at)
-                        .push_bind(&e.reason)
-                        .push_bind(e.payload.to_string())
-                        .push_bind(&e.prev_hash)
-                        .push_bind(&e.hash);
-                });
+                .statement($crate::cases::INSERT_EVENTS)
+                .push_values(events, |mut b, e| $crate::cases::bind_event!(b, e));
         }
     };
 }
@@ -219,20 +209,10 @@ macro_rules! push_materials {
     ($batch:ident, $materials:expr) => {
         for m in $materials {
             $batch
-                .statement(
-                    "INSERT INTO case_materials (case_number, material_code, name, provided, \
-                     file_sha256, file_name, updated_at) VALUES (",
-                )
-                .separated(", ")
-                .push_bind(&m.case_number)
-                .push_bind(&m.material_code)
-                .push_bind(&m.name)
-                .push_bind(&m.provided)
-                .push_bind(&m.file_sha256)
-                .push_bind(&m.file_name)
-                .push_bind(m.updated_at)
-                .push_unseparated(
-                    ") ON CONFLICT (case_number, material_code) DO UPDATE SET \
+                .statement($crate::cases::INSERT_MATERIALS)
+                .push_values([m], |mut b, m| $crate::cases::bind_material!(b, m))
+                .push(
+                    " ON CONFLICT (case_number, material_code) DO UPDATE SET \
                      provided = excluded.provided, file_sha256 = excluded.file_sha256, \
                      file_name = excluded.file_name, updated_at = excluded.updated_at",
                 );
@@ -415,37 +395,11 @@ macro_rules! insert_case {
         let counted = tongban_domain::stats::counts::tally(&facts);
         let mut batch = $crate::batch::Batch::new();
         batch
-            .statement(
-                "INSERT INTO cases (number, item_code, bundle_code, bundle_version, title, \
-                 applicant_user_id, applicant_name, applicant_id, channel, center_code, \
-                 received_region, submitted_by, form, status, version, created_at, created_on, \
-                 closed_at, idempotency_key, request_hash) VALUES (",
-            )
-            .separated(", ")
-            .push_bind(&c.number)
-            .push_bind(&c.item_code)
-            .push_bind(&c.bundle_code)
-            .push_bind(c.bundle_version)
-            .push_bind(&c.title)
-            .push_bind(c.applicant_user_id)
-            .push_bind(&c.applicant_name)
-            .push_bind(&c.applicant_id)
-            .push_bind(&c.channel)
-            .push_bind(&c.center_code)
-            .push_bind(&c.received_region)
-            .push_bind(c.submitted_by)
-            .push_bind(&c.form)
-            .push_bind(&c.status)
-            .push_bind(c.version)
-            .push_bind(c.created_at)
-            .push_bind(&c.created_on)
-            .push_bind(c.closed_at)
-            .push_bind(&c.idempotency_key)
-            .push_bind(&c.request_hash)
-            .push_unseparated(")");
+            .statement($crate::cases::INSERT_CASES)
+            .push_values([c], |mut b, c| $crate::cases::bind_case!(b, c));
         if !terms.is_empty() {
             batch
-                .statement("INSERT INTO case_terms (term, created_at, case_number) ")
+                .statement($crate::cases::INSERT_TERMS)
                 .push_values(&terms, |mut b, term| {
                     b.push_bind(term)
                         .push_bind(c.created_at)
@@ -454,24 +408,9 @@ macro_rules! insert_case {
         }
         if !new.sub_cases.is_empty() {
             batch
-                .statement(
-                    "INSERT INTO sub_cases (case_number, seq, item_code, item_version, \
-                     department_code, handling_region, status, state, accepted_on, deadline, \
-                     concluded_on, pledge_due) ",
-                )
+                .statement($crate::cases::INSERT_SUB_CASES)
                 .push_values(&new.sub_cases, |mut b, s| {
-                    b.push_bind(&s.case_number)
-                        .push_bind(s.seq)
-                        .push_bind(&s.item_code)
-                        .push_bind(s.item_version)
-                        .push_bind(&s.department_code)
-                        .push_bind(&s.handling_region)
-                        .push_bind(&s.status)
-                        .push_bind(&s.state)
-                        .push_bind(&s.accepted_on)
-                        .push_bind(&s.deadline)
-                        .push_bind(&s.concluded_on)
-                        .push_bind(&s.pledge_due);
+                    $crate::cases::bind_sub_case!(b, s)
                 });
         }
         push_materials!(batch, &new.materials);
