@@ -43,8 +43,8 @@ struct Inner {
     dir: PathBuf,
     state: Mutex<State>,
     flushed: Notify,
-    /// Nanoseconds write transactions held the one write connection (BEGIN to COMMIT): how busy
-    /// the writer is, which the engine benchmark reports.
+    /// Nanoseconds write transactions held the one write connection (from the return of BEGIN
+    /// to the return of COMMIT): how busy the writer is, which the engine benchmark reports.
     held_ns: AtomicU64,
 }
 
