@@ -187,6 +187,29 @@ fn fill(c: &Chrome, key: &str, value: impl std::fmt::Display) -> String {
     c.tr.t(key).replacen("{}", &value.to_string(), 1)
 }
 
+/// The entry an entry page is about (`/admin/catalog/{kind}/{code}…`), for an administrator:
+/// the sign-in and role check, then 404 for an unknown kind or code.
+async fn admin_entry(
+    app: &AppState,
+    user: &PageUser,
+    lang: Lang,
+    uri: &Uri,
+    seg: &str,
+    code: &str,
+) -> Result<(EntryKind, EntryText), PageError> {
+    user.require(ADMINS, lang, uri)?;
+    let kind = kind_of(seg, lang, uri)?;
+    let entry = app
+        .admin_catalog_entry(user, kind, code)
+        .await
+        .map_err(|error| PageError {
+            error,
+            lang,
+            uri: uri.clone(),
+        })?;
+    Ok((kind, entry))
+}
+
 fn kind_of(seg: &str, lang: Lang, uri: &Uri) -> Result<EntryKind, PageError> {
     EntryKind::from_segment(seg).ok_or_else(|| PageError {
         error: AppError::not_found(

@@ -107,16 +107,7 @@ pub(super) async fn edit_form(
     uri: Uri,
     Path((seg, code)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    user.require(ADMINS, lang, &uri)?;
-    let kind = kind_of(&seg, lang, &uri)?;
-    let e = app
-        .admin_catalog_entry(&user, kind, &code)
-        .await
-        .map_err(|error| PageError {
-            error,
-            lang,
-            uri: uri.clone(),
-        })?;
+    let (kind, e) = admin_entry(&app, &user, lang, &uri, &seg, &code).await?;
     let c = Chrome::signed_in(lang, &uri, &user);
     let base = format!("/admin/catalog/{}/{}", kind.segment(), urlencode(&e.code));
     let page = EditPage {

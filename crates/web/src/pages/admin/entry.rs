@@ -51,17 +51,7 @@ pub(super) async fn entry(
     Path((seg, code)): Path<(String, String)>,
     Query(q): Query<EntryQuery>,
 ) -> Result<Response, PageError> {
-    user.require(ADMINS, lang, &uri)?;
-    let kind = kind_of(&seg, lang, &uri)?;
-    let err = |error| PageError {
-        error,
-        lang,
-        uri: uri.clone(),
-    };
-    let e = app
-        .admin_catalog_entry(&user, kind, &code)
-        .await
-        .map_err(err)?;
+    let (kind, e) = admin_entry(&app, &user, lang, &uri, &seg, &code).await?;
     let c = Chrome::signed_in(lang, &uri, &user);
     let notice = match (q.saved, q.unchanged) {
         (Some(n), _) => Some(fill(&c, "admin.saved", n)),

@@ -79,17 +79,12 @@ pub(super) async fn versions(
     Path((seg, code)): Path<(String, String)>,
     Query(q): Query<DiffQuery>,
 ) -> Result<Response, PageError> {
-    user.require(ADMINS, lang, &uri)?;
-    let kind = kind_of(&seg, lang, &uri)?;
+    let (kind, e) = admin_entry(&app, &user, lang, &uri, &seg, &code).await?;
     let err = |error| PageError {
         error,
         lang,
         uri: uri.clone(),
     };
-    let e = app
-        .admin_catalog_entry(&user, kind, &code)
-        .await
-        .map_err(err)?;
     let number = |v: Option<&str>, field: &str, default: i64| -> Result<i64, PageError> {
         match v.map(str::trim).filter(|v| !v.is_empty()) {
             None => Ok(default),
