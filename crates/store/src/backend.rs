@@ -9,6 +9,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use crate::direct::DirectWriter;
 use crate::durability::Durability;
 use crate::{Result, StoreError};
 
@@ -83,6 +84,9 @@ pub enum Backend {
         read: SqlitePool,
         write: SqlitePool,
         durability: Durability,
+        /// The case writes' own write connection (rusqlite, see `direct`); its lock is taken by
+        /// every write transaction on `write` too.
+        direct: DirectWriter,
     },
     Postgres(PgPool),
 }
@@ -144,10 +148,18 @@ impl Backend {
                     .max_connections(8)
                     .connect_with(opts.read_only(false))
                     .await?;
+                let direct = DirectWriter::open(
+                    path,
+                    match mode {
+                        WriteMode::Durable => "NORMAL",
+                        WriteMode::BulkLoad => "OFF",
+                    },
+                )?;
                 Ok(Backend::Sqlite {
                     read,
                     write,
                     durability: Durability::new(path),
+                    direct,
                 })
             }
             DatabaseUrl::Postgres(u) => {

@@ -6,6 +6,7 @@ use tongban_domain::case::EventRecord;
 
 use crate::{Result, Store, StoreError, in_tx, on_pool};
 
+mod direct; // the same writes on SQLite's direct path
 mod rows; // the insert heads and row bindings shared with the generator's copies
 pub(crate) use rows::{
     INSERT_CASES, INSERT_EVENTS, INSERT_MATERIALS, INSERT_SUB_CASES, INSERT_TERMS, bind_case,
@@ -220,6 +221,40 @@ macro_rules! push_materials {
     };
 }
 
+/// Pushes the rows change `$ch` writes once its version check passed onto `$batch` (a
+/// [`crate::batch::Batch`] or, on SQLite, a [`crate::direct::DirectBatch`]): the sub-cases, the
+/// materials, the events and `$change`, what it does to the counters (in `$shard`).
+macro_rules! push_change_rows {
+    ($batch:ident, $ch:expr, $change:expr, $shard:expr) => {{
+        let ch: &$crate::CaseChange = $ch;
+        let shard: i64 = $shard;
+        for s in &ch.sub_cases {
+            $batch
+                .statement("UPDATE sub_cases SET status = ")
+                .push_bind(&s.status)
+                .push(", state = ")
+                .push_bind(&s.state)
+                .push(", accepted_on = ")
+                .push_bind(&s.accepted_on)
+                .push(", deadline = ")
+                .push_bind(&s.deadline)
+                .push(", concluded_on = ")
+                .push_bind(&s.concluded_on)
+                .push(", pledge_due = ")
+                .push_bind(&s.pledge_due)
+                .push(" WHERE case_number = ")
+                .push_bind(&s.case_number)
+                .push(" AND seq = ")
+                .push_bind(s.seq);
+        }
+        $crate::cases::push_materials!($batch, &ch.materials);
+        $crate::cases::push_events!($batch, &ch.events);
+        if let Some(change) = $change {
+            $crate::stats::push_counter_upserts!($batch, change, shard);
+        }
+    }};
+}
+
 /// The body of [`Store::apply_case_change`] inside an open transaction `$tx`: the version-checked
 /// case update, the sub-case rows, the materials and the events; evaluates to whether it applied.
 /// Shared with `crate::commitments`, which writes its own rows in the same transaction.
@@ -240,22 +275,11 @@ macro_rules! write_case_change {
         if n == 1 {
             // The dashboard's counters move by what this change does to the case (统计计数).
             let before = $crate::stats::load_case_facts!($tx, &ch.number);
-            // Whether a material is still replaced by a commitment; `None`: only the database,
-            // after this change's materials are written, can tell (rare).
-            let commitment = match &before {
-                None => Some(false),
-                Some(_) if ch.materials.iter().any(|m| m.provided == "commitment") => Some(true),
-                Some(b) if !b.has_commitment || ch.materials.is_empty() => Some(b.has_commitment),
-                Some(_) => None,
-            };
+            let commitment = $crate::stats::commitment_after(before.as_ref(), ch);
             let after_of = |commitment: bool| {
-                before.as_ref().map(|before| {
-                    before.changed(
-                        ch.sub_cases.iter().map($crate::stats::sub_case_facts),
-                        commitment,
-                        ch.events.iter().map(|e| e.kind.as_str()),
-                    )
-                })
+                before
+                    .as_ref()
+                    .map(|before| $crate::stats::facts_after(before, ch, commitment))
             };
             let shard = $crate::stats::shard_for(&$store.backend, &ch.number);
             let after = commitment.and_then(after_of);
@@ -264,30 +288,7 @@ macro_rules! write_case_change {
                 .zip(after.as_ref())
                 .map(|(b, a)| tongban_domain::stats::counts::delta(Some(b), a));
             let mut batch = $crate::batch::Batch::new();
-            for s in &ch.sub_cases {
-                batch
-                    .statement("UPDATE sub_cases SET status = ")
-                    .push_bind(&s.status)
-                    .push(", state = ")
-                    .push_bind(&s.state)
-                    .push(", accepted_on = ")
-                    .push_bind(&s.accepted_on)
-                    .push(", deadline = ")
-                    .push_bind(&s.deadline)
-                    .push(", concluded_on = ")
-                    .push_bind(&s.concluded_on)
-                    .push(", pledge_due = ")
-                    .push_bind(&s.pledge_due)
-                    .push(" WHERE case_number = ")
-                    .push_bind(&s.case_number)
-                    .push(" AND seq = ")
-                    .push_bind(s.seq);
-            }
-            $crate::cases::push_materials!(batch, &ch.materials);
-            $crate::cases::push_events!(batch, &ch.events);
-            if let Some(change) = &change {
-                $crate::stats::push_counter_upserts!(batch, change, shard);
-            }
+            $crate::cases::push_change_rows!(batch, ch, change.as_ref(), shard);
             $crate::batch::run_batch!($tx, batch);
             if commitment.is_none() {
                 let after = after_of($crate::stats::has_commitment!($tx, &ch.number));
@@ -300,7 +301,7 @@ macro_rules! write_case_change {
         n == 1
     }};
 }
-pub(crate) use {push_events, push_materials, write_case_change};
+pub(crate) use {push_change_rows, push_events, push_materials, write_case_change};
 
 impl Store {
     /// The next serial number of the day (gaps are possible when a creation fails; numbers are
@@ -347,7 +348,15 @@ impl Store {
     /// Writes a new case, its sub-cases, materials and first events in one transaction. A repeated
     /// idempotency key of the same submitter fails with `Conflict`.
     pub async fn create_case(&self, new: &NewCase) -> Result<()> {
-        in_tx!(self, tx => insert_case!(tx, new, self));
+        match &self.backend {
+            crate::Backend::Sqlite {
+                direct, durability, ..
+            } => {
+                crate::direct::in_write_tx(direct, durability, |db| direct::insert_case(db, new))
+                    .await?
+            }
+            crate::Backend::Postgres(_) => in_tx!(self, tx => insert_case!(tx, new, self)),
+        }
         Ok(())
     }
 
@@ -369,36 +378,44 @@ impl Store {
                 self.create_case(&new).await?;
                 Ok(new)
             }
-            crate::Backend::Sqlite { .. } => Ok(in_tx!(self, tx => {
-                let serial: i64 = sqlx::query_scalar(
-                    "INSERT INTO case_counters (day, n) VALUES ($1, 1) \
-                     ON CONFLICT (day) DO UPDATE SET n = case_counters.n + 1 RETURNING n",
-                )
-                .bind(day)
-                .fetch_one(&mut *tx)
-                .await?;
-                let new = build(serial);
-                insert_case!(tx, &new, self);
-                new
-            })),
+            crate::Backend::Sqlite {
+                direct, durability, ..
+            } => {
+                crate::direct::in_write_tx(direct, durability, |db| {
+                    let serial: i64 = db
+                        .query_row(
+                            "INSERT INTO case_counters (day, n) VALUES ($1, 1) \
+                             ON CONFLICT (day) DO UPDATE SET n = case_counters.n + 1 RETURNING n",
+                            [day],
+                            |r| r.get(0),
+                        )
+                        .map_err(crate::direct::direct_error)?;
+                    let new = build(serial);
+                    direct::insert_case(db, &new)?;
+                    Ok(new)
+                })
+                .await
+            }
         }
     }
 }
 
-/// The inserts of a new case inside an open transaction `$tx`.
-macro_rules! insert_case {
-    ($tx:ident, $new:expr, $store:expr) => {{
-        let new: &NewCase = $new;
+/// Builds `$batch` from `$empty` (a [`crate::batch::Batch`] or a
+/// [`crate::direct::DirectBatch`]) with the rows of new case `$new`, its counters in `$shard`,
+/// then evaluates `$run` (the batch borrows what is computed here, so it runs in here too).
+macro_rules! with_new_case_rows {
+    ($batch:ident = $empty:expr, $new:expr, $shard:expr => $run:expr) => {{
+        let new: &$crate::NewCase = $new;
         let c = &new.case;
-        let terms = search_terms(&c.applicant_name, &c.title);
+        let terms = $crate::cases::search_terms(&c.applicant_name, &c.title);
         let facts = $crate::stats::new_case_facts(new);
         let counted = tongban_domain::stats::counts::tally(&facts);
-        let mut batch = $crate::batch::Batch::new();
-        batch
+        let mut $batch = $empty;
+        $batch
             .statement($crate::cases::INSERT_CASES)
             .push_values([c], |mut b, c| $crate::cases::bind_case!(b, c));
         if !terms.is_empty() {
-            batch
+            $batch
                 .statement($crate::cases::INSERT_TERMS)
                 .push_values(&terms, |mut b, term| {
                     b.push_bind(term)
@@ -407,20 +424,30 @@ macro_rules! insert_case {
                 });
         }
         if !new.sub_cases.is_empty() {
-            batch
+            $batch
                 .statement($crate::cases::INSERT_SUB_CASES)
                 .push_values(&new.sub_cases, |mut b, s| {
                     $crate::cases::bind_sub_case!(b, s)
                 });
         }
-        push_materials!(batch, &new.materials);
-        push_events!(batch, &new.events);
-        $crate::stats::push_counter_upserts!(
-            batch,
-            &counted,
-            $crate::stats::shard_for(&$store.backend, &c.number)
+        $crate::cases::push_materials!($batch, &new.materials);
+        $crate::cases::push_events!($batch, &new.events);
+        $crate::stats::push_counter_upserts!($batch, &counted, $shard);
+        $run
+    }};
+}
+pub(crate) use with_new_case_rows;
+
+/// The inserts of a new case inside an open transaction `$tx`.
+macro_rules! insert_case {
+    ($tx:ident, $new:expr, $store:expr) => {{
+        let new: &NewCase = $new;
+        with_new_case_rows!(
+            batch = $crate::batch::Batch::new(),
+            new,
+            $crate::stats::shard_for(&$store.backend, &new.case.number)
+            => $crate::batch::run_batch!($tx, batch)
         );
-        $crate::batch::run_batch!($tx, batch);
     }};
 }
 use insert_case;
@@ -429,8 +456,17 @@ impl Store {
     /// Applies a change if the case is still at the expected version; `false` (and nothing
     /// written) when someone else changed it first.
     pub async fn apply_case_change(&self, ch: &CaseChange) -> Result<bool> {
-        let applied = in_tx!(self, tx => write_case_change!(tx, ch, self));
-        Ok(applied)
+        match &self.backend {
+            crate::Backend::Sqlite {
+                direct, durability, ..
+            } => {
+                crate::direct::in_write_tx(direct, durability, |db| {
+                    direct::write_case_change(db, ch)
+                })
+                .await
+            }
+            crate::Backend::Postgres(_) => Ok(in_tx!(self, tx => write_case_change!(tx, ch, self))),
+        }
     }
 
     pub async fn case(&self, number: &str) -> Result<Option<CaseRow>> {

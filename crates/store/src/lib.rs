@@ -17,6 +17,7 @@ mod catalog;
 mod catalog_versions; // old bundle versions for the admin pages
 mod cluster; // several nodes: job leases, generation counters
 mod commitments; // 承诺办
+pub mod direct; // SQLite's case writes on their own connection (rusqlite)
 pub mod durability; // SQLite group commit
 mod places;
 mod sessions;
@@ -55,6 +56,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Database(sqlx::Error),
+    #[error("database error: {0}")]
+    Direct(rusqlite::Error),
     #[error("the database could not be made durable: {0}")]
     Durability(String),
 }
@@ -100,14 +103,20 @@ macro_rules! in_tx {
     ($store:expr, $prepared:ident = $prep:expr, $tx:ident => $body:expr) => {
         match &$store.backend {
             $crate::Backend::Sqlite {
-                write, durability, ..
+                write,
+                durability,
+                direct,
+                ..
             } => {
                 #[allow(unused_mut)]
                 let mut $prepared = $prep;
+                // The case writes' own connection is kept idle meanwhile (see `direct`).
+                let writer = direct.exclusive().await;
                 let mut $tx = write.begin().await?;
                 let held = std::time::Instant::now();
                 let out = $body;
                 $tx.commit().await?;
+                drop(writer);
                 durability.record_held(held.elapsed());
                 // Group commit: the COMMIT did not fsync (synchronous=NORMAL); this waits until
                 // one fsync of the WAL that started after it has finished. See `durability`.

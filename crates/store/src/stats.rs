@@ -112,6 +112,31 @@ pub(crate) fn sub_case_facts(s: &crate::SubCaseRow) -> SubCaseFacts {
     }
 }
 
+/// Whether a material of the case is still replaced by a commitment after change `ch`, when the
+/// facts before it and the change tell; `None`: only the database, once `ch`'s materials are
+/// written, can tell (rare: a commitment was replaced by a material handed in).
+pub(crate) fn commitment_after(before: Option<&CaseFacts>, ch: &crate::CaseChange) -> Option<bool> {
+    match before {
+        None => Some(false),
+        Some(_) if ch.materials.iter().any(|m| m.provided == "commitment") => Some(true),
+        Some(b) if !b.has_commitment || ch.materials.is_empty() => Some(b.has_commitment),
+        Some(_) => None,
+    }
+}
+
+/// The case's counting facts after change `ch`.
+pub(crate) fn facts_after(
+    before: &CaseFacts,
+    ch: &crate::CaseChange,
+    commitment: bool,
+) -> CaseFacts {
+    before.changed(
+        ch.sub_cases.iter().map(sub_case_facts),
+        commitment,
+        ch.events.iter().map(|e| e.kind.as_str()),
+    )
+}
+
 /// The facts of a case about to be written whole (a new case or a generated copy).
 pub(crate) fn new_case_facts(new: &NewCase) -> CaseFacts {
     let c = &new.case;

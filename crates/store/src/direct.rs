@@ -1,0 +1,341 @@
+//! SQLite's case writes on a connection of their own, driven synchronously (rusqlite).
+//!
+//! sqlx runs each SQLite statement on the connection's own thread: every statement a hand-off
+//! there and back, and the one write connection held across all of them. Profiles of the engine
+//! benchmark put half of all CPU time on those threads, much of it waking and parking (futexes,
+//! channels), not in SQLite. The case writes (a creation, an action: most of what the server
+//! writes) therefore run here: the whole transaction — BEGIN IMMEDIATE, the statements, COMMIT —
+//! on the caller's thread through rusqlite, with prepared statements kept across transactions.
+//!
+//! This is a second write connection beside sqlx's, so the two are kept from meeting on SQLite's
+//! file lock (whose busy handler sleeps): every sqlx write transaction (`in_tx!`) takes this
+//! connection's lock first. Both commit with synchronous=NORMAL, and every commit is acknowledged
+//! only after the group commit's fsync of the one WAL they share (see `durability`).
+//!
+//! Statements are the same text as on the sqlx path: [`DirectBatch`] has the builder methods the
+//! row macros (`push_change_rows!`, `bind_case!`, …) call, so each statement is written once.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rusqlite::types::{ToSql, ToSqlOutput, Value};
+use rusqlite::{OpenFlags, TransactionBehavior};
+use tokio::sync::{Mutex, MutexGuard};
+
+use crate::durability::Durability;
+use crate::{Result, StoreError};
+
+/// Prepared statements kept per connection: a case write uses about ten distinct texts (multi-row
+/// inserts differ by their row count).
+const STATEMENT_CACHE: usize = 64;
+
+/// The case writes' own SQLite write connection (see the module's documentation).
+#[derive(Clone)]
+pub struct DirectWriter {
+    conn: Arc<Mutex<rusqlite::Connection>>,
+}
+
+impl std::fmt::Debug for DirectWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DirectWriter")
+    }
+}
+
+impl DirectWriter {
+    /// Opens the database at `path` (already created and in WAL mode) with the writer's settings;
+    /// `synchronous` as sqlx's writer has it (`NORMAL` for a server, `OFF` for a bulk load).
+    pub(crate) fn open(path: &Path, synchronous: &str) -> Result<DirectWriter> {
+        let conn = rusqlite::Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(direct_error)?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(direct_error)?;
+        conn.execute_batch(&format!(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; \
+             PRAGMA foreign_keys = ON;"
+        ))
+        .map_err(direct_error)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        Ok(DirectWriter {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// Waits for this connection to be free and keeps it so: taken by every write transaction,
+    /// on this connection or sqlx's.
+    pub(crate) async fn exclusive(&self) -> MutexGuard<'_, rusqlite::Connection> {
+        self.conn.lock().await
+    }
+}
+
+/// Runs `body` in one write transaction on the direct connection, committed and made durable
+/// before this returns; rolled back when `body` fails.
+pub(crate) async fn in_write_tx<R>(
+    direct: &DirectWriter,
+    durability: &Durability,
+    body: impl FnOnce(&rusqlite::Connection) -> Result<R>,
+) -> Result<R> {
+    let out = {
+        let mut db = direct.exclusive().await;
+        let held = Instant::now();
+        let out = run_tx(&mut db, body);
+        durability.record_held(held.elapsed());
+        out
+    }?;
+    // Group commit: the COMMIT did not fsync (synchronous=NORMAL); this waits until one fsync of
+    // the WAL that started after it has finished.
+    durability.wait().await?;
+    Ok(out)
+}
+
+fn run_tx<R>(
+    db: &mut rusqlite::Connection,
+    body: impl FnOnce(&rusqlite::Connection) -> Result<R>,
+) -> Result<R> {
+    // IMMEDIATE: take the write lock at BEGIN, so a writer that slipped past the lock above
+    // (a migration, say) is waited for instead of failing this one with a stale snapshot.
+    // Dropped without `commit`, the transaction rolls back.
+    let tx = db
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(direct_error)?;
+    let out = body(&tx)?;
+    tx.commit().map_err(direct_error)?;
+    Ok(out)
+}
+
+/// A rusqlite error as the store's: a unique violation is a [`StoreError::Conflict`], as on the
+/// sqlx path.
+pub(crate) fn direct_error(e: rusqlite::Error) -> StoreError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, msg)
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+        {
+            StoreError::Conflict {
+                constraint: msg
+                    .as_deref()
+                    .and_then(|m| m.strip_prefix("UNIQUE constraint failed: "))
+                    .unwrap_or("key")
+                    .to_string(),
+            }
+        }
+        _ => StoreError::Direct(e),
+    }
+}
+
+/// The statements of one write, run in order by [`DirectBatch::run`]; built with the same calls
+/// as a [`crate::batch::Batch`].
+#[derive(Default)]
+pub(crate) struct DirectBatch {
+    statements: Vec<DirectStatement>,
+}
+
+impl DirectBatch {
+    pub(crate) fn new() -> Self {
+        DirectBatch::default()
+    }
+
+    /// Starts the next statement with `sql`; its values are bound on the builder returned.
+    pub(crate) fn statement(&mut self, sql: &str) -> &mut DirectStatement {
+        self.statements.push(DirectStatement {
+            sql: sql.to_string(),
+            values: Vec::new(),
+        });
+        let last = self.statements.len() - 1;
+        &mut self.statements[last]
+    }
+
+    /// Runs every statement, in order, in the open transaction on `db`.
+    pub(crate) fn run(self, db: &rusqlite::Connection) -> Result<()> {
+        for s in self.statements {
+            let mut stmt = db.prepare_cached(&s.sql).map_err(direct_error)?;
+            stmt.execute(rusqlite::params_from_iter(s.values))
+                .map_err(direct_error)?;
+        }
+        Ok(())
+    }
+}
+
+/// One statement of a [`DirectBatch`]: text with `?` placeholders and their values.
+pub(crate) struct DirectStatement {
+    sql: String,
+    values: Vec<Value>,
+}
+
+impl DirectStatement {
+    pub(crate) fn push(&mut self, sql: &str) -> &mut Self {
+        self.sql.push_str(sql);
+        self
+    }
+
+    pub(crate) fn push_bind(&mut self, value: impl ToSql) -> &mut Self {
+        self.sql.push('?');
+        self.values.push(owned(&value));
+        self
+    }
+
+    /// ` VALUES (…), (…)`: one parenthesised row per item, its values bound by `row`.
+    pub(crate) fn push_values<I>(
+        &mut self,
+        rows: impl IntoIterator<Item = I>,
+        mut row: impl FnMut(DirectRow<'_>, I),
+    ) -> &mut Self {
+        self.sql.push_str("VALUES ");
+        for (i, item) in rows.into_iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            self.sql.push('(');
+            row(
+                DirectRow {
+                    statement: self,
+                    first: true,
+                },
+                item,
+            );
+            self.sql.push(')');
+        }
+        self
+    }
+}
+
+/// The values of one row of [`DirectStatement::push_values`], comma-separated.
+pub(crate) struct DirectRow<'a> {
+    statement: &'a mut DirectStatement,
+    first: bool,
+}
+
+impl DirectRow<'_> {
+    pub(crate) fn push_bind(&mut self, value: impl ToSql) -> &mut Self {
+        if !self.first {
+            self.statement.sql.push_str(", ");
+        }
+        self.first = false;
+        self.statement.push_bind(value);
+        self
+    }
+}
+
+/// A bound value, owned: the batch outlives the rows it was built from in the row macros.
+fn owned(value: &impl ToSql) -> Value {
+    match value.to_sql() {
+        Ok(ToSqlOutput::Owned(v)) => v,
+        Ok(ToSqlOutput::Borrowed(v)) => v.into(),
+        // Only types with an infallible conversion (text, integers, options of them) are bound;
+        // anything else binds NULL and the statement's constraints refuse it.
+        Ok(_) | Err(_) => Value::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_direct_batch_builds_the_same_text_as_the_sqlx_batch() {
+        let mut b = DirectBatch::new();
+        b.statement("UPDATE t SET a = ")
+            .push_bind(1_i64)
+            .push(" WHERE k = ")
+            .push_bind("x");
+        b.statement("INSERT INTO u (x, y) ")
+            .push_values([("a", Some(1_i64)), ("b", None)], |mut r, (x, y)| {
+                r.push_bind(x).push_bind(y);
+            })
+            .push(" ON CONFLICT DO NOTHING");
+        let sql: Vec<&str> = b.statements.iter().map(|s| s.sql.as_str()).collect();
+        assert_eq!(
+            sql,
+            [
+                "UPDATE t SET a = ? WHERE k = ?",
+                "INSERT INTO u (x, y) VALUES (?, ?), (?, ?) ON CONFLICT DO NOTHING"
+            ]
+        );
+        assert_eq!(
+            b.statements[1].values,
+            [
+                Value::Text("a".into()),
+                Value::Integer(1),
+                Value::Text("b".into()),
+                Value::Null
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_direct_write_commits_durably_and_a_failing_one_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = crate::DatabaseUrl::Sqlite(dir.path().join("t.db"));
+        let store = crate::Store::connect(&url).await.unwrap();
+        let crate::Backend::Sqlite {
+            write,
+            durability,
+            direct,
+            ..
+        } = &store.backend
+        else {
+            panic!("not SQLite")
+        };
+        sqlx::query("CREATE TABLE t (k TEXT PRIMARY KEY, n BIGINT)")
+            .execute(write)
+            .await
+            .unwrap();
+        let (_, before) = durability.stats();
+        let n = in_write_tx(direct, durability, |db| {
+            let mut b = DirectBatch::new();
+            b.statement("INSERT INTO t (k, n) ").push_values(
+                [("a", 1_i64), ("b", 2)],
+                |mut r, (k, n)| {
+                    r.push_bind(k).push_bind(n);
+                },
+            );
+            b.statement("UPDATE t SET n = n + ")
+                .push_bind(10_i64)
+                .push(" WHERE k = ")
+                .push_bind("b");
+            b.run(db)?;
+            db.query_row("SELECT SUM(n) FROM t", [], |r| r.get::<_, i64>(0))
+                .map_err(direct_error)
+        })
+        .await
+        .unwrap();
+        assert_eq!(n, 13);
+        let (_, after) = durability.stats();
+        assert_eq!(
+            after,
+            before + 1,
+            "the commit went through the group commit"
+        );
+
+        // A duplicate key fails the second statement: the first one is rolled back with it, and
+        // the failure is the store's Conflict, as on the sqlx path.
+        let failed = in_write_tx(direct, durability, |db| {
+            let mut b = DirectBatch::new();
+            b.statement("UPDATE t SET n = 0 WHERE k = ").push_bind("a");
+            b.statement("INSERT INTO t (k, n) VALUES (")
+                .push_bind("b")
+                .push(", 0)");
+            b.run(db)
+        })
+        .await;
+        assert!(
+            matches!(failed, Err(StoreError::Conflict { .. })),
+            "{failed:?}"
+        );
+        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT k, n FROM t ORDER BY k")
+            .fetch_all(write)
+            .await
+            .unwrap();
+        assert_eq!(rows, [("a".into(), 1), ("b".into(), 12)]);
+
+        // sqlx's writer still writes (this connection's lock is free again).
+        sqlx::query("INSERT INTO t (k, n) VALUES ('c', 3)")
+            .execute(write)
+            .await
+            .unwrap();
+        store.close().await;
+    }
+}
