@@ -13,6 +13,11 @@
 //! Knobs: `TONGBAN_BENCH_CASES` (cases per run, default 300), `TONGBAN_BENCH_RUNS` (default 3),
 //! `TONGBAN_BENCH_CONCURRENCY` (default `1,8,64`), `TONGBAN_BENCH_BUNDLE` (a bundle code).
 
+/// mimalloc, not glibc's malloc: measured in docs/PERFORMANCE.md (engine ×1.08–1.14, peak RSS
+/// of an engine run 129 → 61 MB); the bench uses the binary's allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

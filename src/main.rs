@@ -3,6 +3,10 @@
 
 mod cli;
 
+/// mimalloc, not glibc's malloc: less CPU per request and a smaller peak RSS (docs/PERFORMANCE.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 use clap::Parser;
