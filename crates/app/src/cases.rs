@@ -15,7 +15,9 @@ use tongban_domain::case::{
 use tongban_domain::catalog::{FormField, HandlingMode, Item, Material, Role};
 use tongban_domain::identity;
 use tongban_domain::region::RegionCode;
-use tongban_store::{CaseChange, CaseFilter, CaseRow, CaseScope, MaterialRow, NewCase, SubCaseRow};
+use tongban_store::{
+    CaseChange, CaseFilter, CaseRecord, CaseRow, CaseScope, MaterialRow, NewCase, SubCaseRow,
+};
 
 use crate::accounts::{CurrentUser, role_name};
 use crate::error::{AppError, AppResult, ErrorKind, FieldProblem};
@@ -473,21 +475,20 @@ impl App {
         Ok(())
     }
 
-    async fn load_visible(
-        &self,
-        user: &CurrentUser,
-        number: &str,
-    ) -> AppResult<(CaseRow, Vec<SubCaseRow>)> {
-        let case = self
+    /// The case with all its rows, if this user may see it (else "not found", as for a case that
+    /// does not exist).
+    async fn load_visible(&self, user: &CurrentUser, number: &str) -> AppResult<CaseRecord> {
+        let record = self
             .store
-            .case(number)
+            .case_record(number)
             .await?
             .ok_or_else(|| not_found(number))?;
-        let subs = self.store.sub_cases(number).await?;
-        if !can_see(user, &case, &subs) && !self.agent_may_see(user, &case).await? {
+        if !can_see(user, &record.case, &record.sub_cases)
+            && !self.agent_may_see(user, &record.case).await?
+        {
             return Err(not_found(number));
         }
-        Ok((case, subs))
+        Ok(record)
     }
 
     /// An item version (cached by the store: versions never change once written).

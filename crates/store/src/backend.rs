@@ -9,7 +9,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use crate::direct::DirectWriter;
+use crate::direct::{DirectReaders, DirectWriter};
 use crate::durability::Durability;
 use crate::{Result, StoreError};
 
@@ -87,6 +87,8 @@ pub enum Backend {
         /// The case writes' own write connection (rusqlite, see `direct`); its lock is taken by
         /// every write transaction on `write` too.
         direct: DirectWriter,
+        /// Point reads of one case in one snapshot, synchronously (see `direct`).
+        direct_read: DirectReaders,
     },
     Postgres(PgPool),
 }
@@ -160,6 +162,7 @@ impl Backend {
                     write,
                     durability: Durability::new(path),
                     direct,
+                    direct_read: DirectReaders::open(path)?,
                 })
             }
             DatabaseUrl::Postgres(u) => {

@@ -113,6 +113,16 @@ pub struct NewCase {
     pub events: Vec<EventRecord>,
 }
 
+/// A case with all its rows, read in one go (see [`Store::case_record`]).
+#[derive(Debug, Clone)]
+pub struct CaseRecord {
+    pub case: CaseRow,
+    pub sub_cases: Vec<SubCaseRow>,
+    pub materials: Vec<MaterialRow>,
+    /// The timeline, oldest first.
+    pub events: Vec<EventRecord>,
+}
+
 /// One change to an existing case, applied only if the case is still at `expected_version`.
 #[derive(Debug, Clone)]
 pub struct CaseChange {
@@ -188,6 +198,12 @@ const CASE_COLUMNS: &str = "c.number, c.item_code, c.bundle_code, c.bundle_versi
     c.applicant_user_id, c.applicant_name, c.applicant_id, c.channel, c.center_code, \
     c.received_region, c.submitted_by, c.form, c.status, c.version, c.created_at, c.created_on, \
     c.closed_at, c.idempotency_key, c.request_hash";
+
+const MATERIAL_COLUMNS: &str =
+    "case_number, material_code, name, provided, file_sha256, file_name, updated_at";
+
+const EVENT_COLUMNS: &str = "case_number, seq, kind, actor, role, acting_for, place, at, reason, \
+    payload, prev_hash, hash";
 
 const SUB_COLUMNS: &str = "case_number, seq, item_code, item_version, department_code, \
     handling_region, status, state, accepted_on, deadline, concluded_on, pledge_due";
@@ -469,6 +485,34 @@ impl Store {
         }
     }
 
+    /// A case with its sub-cases, materials and events, or `None`. On SQLite one read
+    /// transaction (one snapshot) on the direct path; on PostgreSQL the case, then the other three
+    /// at once — consistent as far as callers rely on it, since every change to those rows is
+    /// version-checked against the case read first.
+    pub async fn case_record(&self, number: &str) -> Result<Option<CaseRecord>> {
+        match &self.backend {
+            crate::Backend::Sqlite { direct_read, .. } => {
+                direct_read.read(|db| direct::case_record(db, number))
+            }
+            crate::Backend::Postgres(_) => {
+                let Some(case) = self.case(number).await? else {
+                    return Ok(None);
+                };
+                let (sub_cases, materials, events) = tokio::try_join!(
+                    self.sub_cases(number),
+                    self.case_materials(number),
+                    self.events(number)
+                )?;
+                Ok(Some(CaseRecord {
+                    case,
+                    sub_cases,
+                    materials,
+                    events,
+                }))
+            }
+        }
+    }
+
     pub async fn case(&self, number: &str) -> Result<Option<CaseRow>> {
         let sql = format!("SELECT {CASE_COLUMNS} FROM cases c WHERE c.number = $1");
         Ok(on_pool!(self, pool => sqlx::query_as(&sql).bind(number).fetch_optional(pool).await?))
@@ -493,17 +537,17 @@ impl Store {
     }
 
     pub async fn case_materials(&self, number: &str) -> Result<Vec<MaterialRow>> {
-        Ok(on_pool!(self, pool => sqlx::query_as(
-            "SELECT case_number, material_code, name, provided, file_sha256, file_name, updated_at \
-             FROM case_materials WHERE case_number = $1 ORDER BY material_code",
-        ).bind(number).fetch_all(pool).await?))
+        let sql = format!(
+            "SELECT {MATERIAL_COLUMNS} FROM case_materials WHERE case_number = $1 \
+             ORDER BY material_code"
+        );
+        Ok(on_pool!(self, pool => sqlx::query_as(&sql).bind(number).fetch_all(pool).await?))
     }
 
     pub async fn events(&self, number: &str) -> Result<Vec<EventRecord>> {
-        let rows: Vec<EventRow> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT case_number, seq, kind, actor, role, acting_for, place, at, reason, payload, \
-             prev_hash, hash FROM events WHERE case_number = $1 ORDER BY seq",
-        ).bind(number).fetch_all(pool).await?);
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE case_number = $1 ORDER BY seq");
+        let rows: Vec<EventRow> =
+            on_pool!(self, pool => sqlx::query_as(&sql).bind(number).fetch_all(pool).await?);
         rows.into_iter().map(EventRecord::try_from).collect()
     }
 

@@ -51,8 +51,10 @@ impl DirectWriter {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(direct_error)?;
-        conn.busy_timeout(Duration::from_secs(10))
-            .map_err(direct_error)?;
+        // No busy handler: it would sleep on the caller's runtime thread, perhaps the one the
+        // holder of the lock (another store on this file) needs to finish; `in_write_tx` waits
+        // for the lock asynchronously instead.
+        conn.busy_timeout(Duration::ZERO).map_err(direct_error)?;
         conn.execute_batch(&format!(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; \
              PRAGMA foreign_keys = ON;"
@@ -71,6 +73,71 @@ impl DirectWriter {
     }
 }
 
+/// Read connections for the direct path's point reads (one case and its rows): a read there
+/// runs synchronously on the caller's thread in one read transaction, instead of one hand-off to
+/// a sqlx reader per query. Only short reads by key belong here: a scan would hold up the
+/// caller's runtime thread.
+#[derive(Clone)]
+pub struct DirectReaders {
+    conns: Arc<[std::sync::Mutex<rusqlite::Connection>]>,
+}
+
+impl std::fmt::Debug for DirectReaders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DirectReaders")
+    }
+}
+
+/// Direct read connections: reads run on runtime threads (two on the reference machine) and hold
+/// a connection only for microseconds, so a few are plenty.
+const DIRECT_READERS: usize = 4;
+
+impl DirectReaders {
+    pub(crate) fn open(path: &Path) -> Result<DirectReaders> {
+        let conns = (0..DIRECT_READERS)
+            .map(|_| {
+                let conn = rusqlite::Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                conn.busy_timeout(Duration::from_secs(10))?;
+                // Never writes: the one writer is `DirectWriter` (and sqlx's, behind its lock).
+                conn.execute_batch("PRAGMA query_only = ON;")?;
+                conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+                Ok(std::sync::Mutex::new(conn))
+            })
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(direct_error)?;
+        Ok(DirectReaders {
+            conns: conns.into(),
+        })
+    }
+
+    /// Runs `body` in one read transaction (one snapshot) on a free connection.
+    pub(crate) fn read<R>(
+        &self,
+        body: impl FnOnce(&rusqlite::Connection) -> Result<R>,
+    ) -> Result<R> {
+        let free = self.conns.iter().find_map(|c| c.try_lock().ok());
+        let mut db = match free {
+            Some(db) => db,
+            // All busy: wait for the first (each is held only for one short read). A poisoned
+            // lock only means a reader panicked mid-read; the connection itself is fine.
+            None => self.conns[0]
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        };
+        let tx = db.transaction().map_err(direct_error)?;
+        let out = body(&tx)?;
+        tx.commit().map_err(direct_error)?;
+        Ok(out)
+    }
+}
+
+/// How long a write waits for SQLite's write lock held by another connection (another process
+/// or store on the same file), as sqlx's connections do (`busy_timeout`).
+const LOCK_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Runs `body` in one write transaction on the direct connection, committed and made durable
 /// before this returns; rolled back when `body` fails.
 pub(crate) async fn in_write_tx<R>(
@@ -78,12 +145,31 @@ pub(crate) async fn in_write_tx<R>(
     durability: &Durability,
     body: impl FnOnce(&rusqlite::Connection) -> Result<R>,
 ) -> Result<R> {
-    let out = {
-        let mut db = direct.exclusive().await;
-        let held = Instant::now();
-        let out = run_tx(&mut db, body);
-        durability.record_held(held.elapsed());
-        out
+    let mut body = Some(body);
+    let give_up = Instant::now() + LOCK_TIMEOUT;
+    let mut pause = Duration::from_micros(500);
+    let out = loop {
+        {
+            let mut db = direct.exclusive().await;
+            // IMMEDIATE: the write lock is taken here or not at all, so a busy database fails this
+            // BEGIN (retried below), never a statement halfway through the body.
+            match db.transaction_with_behavior(TransactionBehavior::Immediate) {
+                Ok(tx) => {
+                    let held = Instant::now();
+                    let out = match body.take() {
+                        Some(body) => run_tx(tx, body),
+                        None => Err(StoreError::Corrupt("write body already run".into())),
+                    };
+                    durability.record_held(held.elapsed());
+                    break out;
+                }
+                Err(e) if is_busy(&e) && Instant::now() < give_up => {}
+                Err(e) => return Err(direct_error(e)),
+            }
+        }
+        // Another connection writes: wait without holding this thread or the lock above.
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_millis(50));
     }?;
     // Group commit: the COMMIT did not fsync (synchronous=NORMAL); this waits until one fsync of
     // the WAL that started after it has finished.
@@ -92,18 +178,18 @@ pub(crate) async fn in_write_tx<R>(
 }
 
 fn run_tx<R>(
-    db: &mut rusqlite::Connection,
+    tx: rusqlite::Transaction<'_>,
     body: impl FnOnce(&rusqlite::Connection) -> Result<R>,
 ) -> Result<R> {
-    // IMMEDIATE: take the write lock at BEGIN, so a writer that slipped past the lock above
-    // (a migration, say) is waited for instead of failing this one with a stale snapshot.
-    // Dropped without `commit`, the transaction rolls back.
-    let tx = db
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(direct_error)?;
+    // Dropped without `commit` (the body failed), the transaction rolls back.
     let out = body(&tx)?;
     tx.commit().map_err(direct_error)?;
     Ok(out)
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if f.code == rusqlite::ErrorCode::DatabaseBusy || f.code == rusqlite::ErrorCode::DatabaseLocked)
 }
 
 /// A rusqlite error as the store's: a unique violation is a [`StoreError::Conflict`], as on the
@@ -337,5 +423,57 @@ mod tests {
             .await
             .unwrap();
         store.close().await;
+    }
+
+    /// Two stores on one file (two nodes in one test process, or a CLI command beside a server):
+    /// a direct write must wait for the other's write lock without blocking the runtime thread
+    /// that the other needs to commit — here the only one (a current-thread runtime).
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_direct_write_waits_for_another_connections_lock_without_blocking_the_runtime() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = crate::DatabaseUrl::Sqlite(dir.path().join("t.db"));
+        let a = crate::Store::connect(&url).await.unwrap();
+        let b = crate::Store::connect(&url).await.unwrap();
+        let crate::Backend::Sqlite { write, .. } = &a.backend else {
+            panic!("not SQLite")
+        };
+        let crate::Backend::Sqlite {
+            direct, durability, ..
+        } = &b.backend
+        else {
+            panic!("not SQLite")
+        };
+        sqlx::query("CREATE TABLE t (k TEXT PRIMARY KEY)")
+            .execute(write)
+            .await
+            .unwrap();
+        // `a` holds the write lock until its task, on this same thread, commits.
+        let mut tx = write.begin().await.unwrap();
+        sqlx::query("INSERT INTO t (k) VALUES ('a')")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        let holder = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            tx.commit().await.unwrap();
+        });
+        let started = Instant::now();
+        in_write_tx(direct, durability, |db| {
+            db.execute("INSERT INTO t (k) VALUES ('b')", [])
+                .map_err(direct_error)
+        })
+        .await
+        .unwrap();
+        holder.await.unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "waited {:?}: the busy wait blocked the thread the lock holder needed",
+            started.elapsed()
+        );
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM t")
+            .fetch_one(write)
+            .await
+            .unwrap();
+        assert_eq!(n, 2);
     }
 }

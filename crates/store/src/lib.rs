@@ -30,7 +30,9 @@ pub use agency::{AuthorizationRow, NewAuthorization};
 pub use appointments::{AppointmentRow, BookingRules, SlotRef, TicketRow};
 pub use backend::{Backend, DatabaseUrl, WriteMode};
 pub use bulk::CaseCopy;
-pub use cases::{CaseChange, CaseFilter, CaseRow, CaseScope, MaterialRow, NewCase, SubCaseRow};
+pub use cases::{
+    CaseChange, CaseFilter, CaseRecord, CaseRow, CaseScope, MaterialRow, NewCase, SubCaseRow,
+};
 pub use catalog::{CatalogImportReport, StoredBundle, StoredItem, VersionInfo};
 pub use commitments::{BrokenCommitmentRow, CommitmentWrites, VerificationRow, VerificationScope}; // 承诺办
 pub use sessions::{NewSession, SessionUserRow};

@@ -21,16 +21,19 @@ impl App {
             }
             None => user,
         };
-        let (case, subs) = self.load_visible(user, number).await?;
+        // Read once, used for the rule, the 容缺 check, the chain link, 承诺办 sampling and the
+        // answer. If anything changed since, so did the case version, and the version-checked
+        // write below refuses the change (every event and material is written only by a
+        // version-checked change or with the case itself).
+        let CaseRecord {
+            case,
+            sub_cases: subs,
+            materials,
+            events: timeline,
+        } = self.load_visible(user, number).await?;
         if case.version != req.version {
             return Err(stale(number, case.version));
         }
-        // Read once, used for the 容缺 check, the chain link, 承诺办 sampling and the answer. Read
-        // after the case: if either changed since, so did the case version, and the
-        // version-checked write below refuses the change (every event and material is written
-        // only by a version-checked change or with the case itself).
-        let (materials, timeline) =
-            tokio::try_join!(self.store.case_materials(number), self.store.events(number))?;
         let Some(sub) = subs.iter().find(|s| s.seq == req.sub_case) else {
             return Err(AppError::not_found(
                 "case.unknown_sub_case",

@@ -5,10 +5,9 @@ use super::*;
 impl App {
     /// One case with its sub-cases, deadlines, materials and timeline.
     pub async fn case_view(&self, user: &CurrentUser, number: &str) -> AppResult<CaseView> {
-        let (case, subs) = self.load_visible(user, number).await?;
-        let materials = self.store.case_materials(number).await?;
-        let events = self.store.events(number).await?;
-        self.view_of(user, case, &subs, materials, events).await
+        let r = self.load_visible(user, number).await?;
+        self.view_of(user, r.case, &r.sub_cases, r.materials, r.events)
+            .await
     }
 
     /// The view of a case from its rows, already read (or just written) and checked visible.

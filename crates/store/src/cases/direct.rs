@@ -3,9 +3,10 @@
 
 use tongban_domain::stats::counts::{self, CaseFacts};
 
+use super::{CASE_COLUMNS, EVENT_COLUMNS, EventRow, MATERIAL_COLUMNS, SUB_COLUMNS};
 use crate::direct::{DirectBatch, direct_error};
 use crate::stats::{CASE_FACTS, JoinedFactsRow, commitment_after, facts_after, facts_of_joined};
-use crate::{CaseChange, NewCase, Result};
+use crate::{CaseChange, CaseRecord, CaseRow, MaterialRow, NewCase, Result, SubCaseRow};
 
 /// Counters of SQLite's one shard (see `stats::shard_for`).
 const SHARD: i64 = 0;
@@ -86,4 +87,136 @@ fn has_commitment(db: &rusqlite::Connection, number: &str) -> Result<bool> {
     )
     .map(|n| n > 0)
     .map_err(direct_error)
+}
+
+/// [`crate::Store::case_record`] on SQLite, inside a read transaction on `db`.
+pub(crate) fn case_record(db: &rusqlite::Connection, number: &str) -> Result<Option<CaseRecord>> {
+    let case = db
+        .prepare_cached(&format!(
+            "SELECT {CASE_COLUMNS} FROM cases c WHERE c.number = ?1"
+        ))
+        .and_then(|mut s| {
+            let mut rows = s.query_map([number], case_row)?;
+            rows.next().transpose()
+        })
+        .map_err(direct_error)?;
+    let Some(case) = case else {
+        return Ok(None);
+    };
+    let sub_cases = all(
+        db,
+        &format!("SELECT {SUB_COLUMNS} FROM sub_cases WHERE case_number = ?1 ORDER BY seq"),
+        number,
+        sub_case_row,
+    )?;
+    let materials = all(
+        db,
+        &format!(
+            "SELECT {MATERIAL_COLUMNS} FROM case_materials WHERE case_number = ?1 \
+             ORDER BY material_code"
+        ),
+        number,
+        material_row,
+    )?;
+    let events = all(
+        db,
+        &format!("SELECT {EVENT_COLUMNS} FROM events WHERE case_number = ?1 ORDER BY seq"),
+        number,
+        event_row,
+    )?
+    .into_iter()
+    .map(tongban_domain::case::EventRecord::try_from)
+    .collect::<Result<_>>()?;
+    Ok(Some(CaseRecord {
+        case,
+        sub_cases,
+        materials,
+        events,
+    }))
+}
+
+/// Every row of `sql` (one parameter: the case number), mapped by `row`.
+fn all<T>(
+    db: &rusqlite::Connection,
+    sql: &str,
+    number: &str,
+    row: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>> {
+    db.prepare_cached(sql)
+        .and_then(|mut s| s.query_map([number], row)?.collect())
+        .map_err(direct_error)
+}
+
+// The row mappers follow the column lists (`CASE_COLUMNS`, …) in order, as sqlx's `FromRow`
+// does by name on the other path.
+
+fn case_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRow> {
+    Ok(CaseRow {
+        number: r.get(0)?,
+        item_code: r.get(1)?,
+        bundle_code: r.get(2)?,
+        bundle_version: r.get(3)?,
+        title: r.get(4)?,
+        applicant_user_id: r.get(5)?,
+        applicant_name: r.get(6)?,
+        applicant_id: r.get(7)?,
+        channel: r.get(8)?,
+        center_code: r.get(9)?,
+        received_region: r.get(10)?,
+        submitted_by: r.get(11)?,
+        form: r.get(12)?,
+        status: r.get(13)?,
+        version: r.get(14)?,
+        created_at: r.get(15)?,
+        created_on: r.get(16)?,
+        closed_at: r.get(17)?,
+        idempotency_key: r.get(18)?,
+        request_hash: r.get(19)?,
+    })
+}
+
+fn sub_case_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SubCaseRow> {
+    Ok(SubCaseRow {
+        case_number: r.get(0)?,
+        seq: r.get(1)?,
+        item_code: r.get(2)?,
+        item_version: r.get(3)?,
+        department_code: r.get(4)?,
+        handling_region: r.get(5)?,
+        status: r.get(6)?,
+        state: r.get(7)?,
+        accepted_on: r.get(8)?,
+        deadline: r.get(9)?,
+        concluded_on: r.get(10)?,
+        pledge_due: r.get(11)?,
+    })
+}
+
+fn material_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MaterialRow> {
+    Ok(MaterialRow {
+        case_number: r.get(0)?,
+        material_code: r.get(1)?,
+        name: r.get(2)?,
+        provided: r.get(3)?,
+        file_sha256: r.get(4)?,
+        file_name: r.get(5)?,
+        updated_at: r.get(6)?,
+    })
+}
+
+fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
+    Ok(EventRow {
+        case_number: r.get(0)?,
+        seq: r.get(1)?,
+        kind: r.get(2)?,
+        actor: r.get(3)?,
+        role: r.get(4)?,
+        acting_for: r.get(5)?,
+        place: r.get(6)?,
+        at: r.get(7)?,
+        reason: r.get(8)?,
+        payload: r.get(9)?,
+        prev_hash: r.get(10)?,
+        hash: r.get(11)?,
+    })
 }
