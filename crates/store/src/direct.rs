@@ -34,6 +34,19 @@ const STATEMENT_CACHE: usize = 64;
 #[derive(Clone)]
 pub struct DirectWriter {
     conn: Arc<Mutex<rusqlite::Connection>>,
+    /// Writes waiting to run in the next shared transaction (see [`in_queued_write_tx`]).
+    queue: Arc<std::sync::Mutex<Queue>>,
+}
+
+/// A queued write: runs under its own savepoint in whichever transaction takes it, and returns
+/// what to tell its caller once that transaction committed or failed.
+type QueuedWrite = Box<dyn FnOnce(&rusqlite::Connection) -> Deliver + Send>;
+type Deliver = Box<dyn FnOnce(std::result::Result<(), String>) + Send>;
+
+#[derive(Default)]
+struct Queue {
+    next_id: u64,
+    writes: Vec<(u64, QueuedWrite)>,
 }
 
 impl std::fmt::Debug for DirectWriter {
@@ -63,6 +76,7 @@ impl DirectWriter {
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(DirectWriter {
             conn: Arc::new(Mutex::new(conn)),
+            queue: Arc::default(),
         })
     }
 
@@ -70,6 +84,13 @@ impl DirectWriter {
     /// on this connection or sqlx's.
     pub(crate) async fn exclusive(&self) -> MutexGuard<'_, rusqlite::Connection> {
         self.conn.lock().await
+    }
+
+    fn queue(&self) -> std::sync::MutexGuard<'_, Queue> {
+        // A panic while holding this lock leaves a plain list behind; it stays usable.
+        self.queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -175,6 +196,132 @@ pub(crate) async fn in_write_tx<R>(
     // the WAL that started after it has finished.
     durability.wait().await?;
     Ok(out)
+}
+
+/// Like [`in_write_tx`], but the write may share its transaction (and its COMMIT and fsync) with
+/// others queued at the same moment. Each runs under its own
+/// savepoint, so each is still all or nothing — one failing leaves the others' rows in — and sees
+/// the ones before it, as if they had run one after another. The caller hears "ok" only after the
+/// shared transaction committed and the group commit's fsync covered it.
+///
+/// Whoever gets the connection next runs every write queued by then; the others find their
+/// write done. A caller that goes away before its write ran takes it out of the queue.
+pub(crate) async fn in_queued_write_tx<R: Send + 'static>(
+    direct: &DirectWriter,
+    durability: &Durability,
+    body: impl FnOnce(&rusqlite::Connection) -> Result<R> + Send + 'static,
+) -> Result<R> {
+    let (send, outcome) = tokio::sync::oneshot::channel::<Result<R>>();
+    let write: QueuedWrite = Box::new(move |db| {
+        let out = in_savepoint(db, body);
+        Box::new(move |committed| {
+            let _ = send.send(match committed {
+                Ok(()) => out,
+                Err(e) => Err(StoreError::WriteFailed(e)),
+            });
+        })
+    });
+    let id = {
+        let mut q = direct.queue();
+        q.next_id += 1;
+        let id = q.next_id;
+        q.writes.push((id, write));
+        id
+    };
+    let unqueue = Unqueue { direct, id };
+    let mut outcome = outcome;
+    // Lead (run the queue) unless another caller's transaction runs this write first: then there
+    // is no need to take the connection just to find the queue empty.
+    let out = tokio::select! {
+        biased;
+        out = &mut outcome => out,
+        led = run_queue(direct, durability) => {
+            led?;
+            outcome.await
+        }
+    };
+    drop(unqueue);
+    let out = out.map_err(|_| {
+        StoreError::WriteFailed("the transaction stopped before this write ran".into())
+    })??;
+    // Group commit: the shared COMMIT did not fsync; this waits for an fsync started after it.
+    durability.wait().await?;
+    Ok(out)
+}
+
+/// Takes a queued write back out of the queue if its caller went away before it ran.
+struct Unqueue<'a> {
+    direct: &'a DirectWriter,
+    id: u64,
+}
+
+impl Drop for Unqueue<'_> {
+    fn drop(&mut self) {
+        self.direct.queue().writes.retain(|(id, _)| *id != self.id);
+    }
+}
+
+/// Runs every write queued so far in one transaction (nothing when another caller already ran
+/// them), then tells each its outcome.
+async fn run_queue(direct: &DirectWriter, durability: &Durability) -> Result<()> {
+    let give_up = Instant::now() + LOCK_TIMEOUT;
+    let mut pause = Duration::from_micros(500);
+    loop {
+        {
+            let mut db = direct.exclusive().await;
+            if direct.queue().writes.is_empty() {
+                return Ok(());
+            }
+            match db.transaction_with_behavior(TransactionBehavior::Immediate) {
+                Ok(tx) => {
+                    let held = Instant::now();
+                    let writes = std::mem::take(&mut direct.queue().writes);
+                    let mut delivers: Vec<Deliver> = Vec::with_capacity(writes.len());
+                    for (_, write) in writes {
+                        // An error that makes SQLite roll the whole transaction back (a full disk,
+                        // an I/O error) leaves no transaction to run the rest in: they are dropped
+                        // unrun, and their callers hear that the transaction stopped.
+                        if tx.is_autocommit() {
+                            break;
+                        }
+                        delivers.push(write(&tx));
+                    }
+                    let committed = tx.commit().map_err(|e| e.to_string());
+                    durability.record_held(held.elapsed());
+                    for deliver in delivers {
+                        deliver(committed.clone());
+                    }
+                    return committed.map_err(StoreError::WriteFailed);
+                }
+                Err(e) if is_busy(&e) && Instant::now() < give_up => {}
+                Err(e) => return Err(direct_error(e)),
+            }
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_millis(50));
+    }
+}
+
+/// `body` under a savepoint of the open transaction on `db`: rolled back to it when it fails.
+fn in_savepoint<R>(
+    db: &rusqlite::Connection,
+    body: impl FnOnce(&rusqlite::Connection) -> Result<R>,
+) -> Result<R> {
+    let run = |sql: &str| {
+        db.prepare_cached(sql)
+            .and_then(|mut s| s.execute([]))
+            .map_err(direct_error)
+    };
+    run("SAVEPOINT queued_write")?;
+    match body(db).and_then(|out| run("RELEASE queued_write").map(|_| out)) {
+        Ok(out) => Ok(out),
+        Err(e) => {
+            // Undo this write only; the transaction goes on with the others.
+            run("ROLLBACK TO queued_write")?;
+            run("RELEASE queued_write")?;
+            Err(e)
+        }
+    }
 }
 
 fn run_tx<R>(
@@ -475,5 +622,72 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(n, 2);
+    }
+
+    /// Writes queued together share a transaction, yet each stays all or nothing: the one that
+    /// fails (a duplicate key, after its first statement ran) leaves no row, the others all commit.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn queued_writes_commit_together_and_a_failing_one_takes_only_itself_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = crate::DatabaseUrl::Sqlite(dir.path().join("t.db"));
+        let store = crate::Store::connect(&url).await.unwrap();
+        let crate::Backend::Sqlite { write, .. } = &store.backend else {
+            panic!("not SQLite")
+        };
+        sqlx::query("CREATE TABLE t (k TEXT PRIMARY KEY, n BIGINT)")
+            .execute(write)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO t (k, n) VALUES ('taken', -1)")
+            .execute(write)
+            .await
+            .unwrap();
+        let writes = (0..40_i64).map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let crate::Backend::Sqlite {
+                    direct, durability, ..
+                } = &store.backend
+                else {
+                    panic!("not SQLite")
+                };
+                in_queued_write_tx(direct, durability, move |db| {
+                    let mut b = DirectBatch::new();
+                    b.statement("INSERT INTO t (k, n) VALUES (")
+                        .push_bind(format!("k{i}"))
+                        .push(", ")
+                        .push_bind(i)
+                        .push(")");
+                    // Write 7 then tries a key already taken.
+                    if i == 7 {
+                        b.statement("INSERT INTO t (k, n) VALUES ('taken', 0)");
+                    }
+                    b.run(db)?;
+                    Ok(i)
+                })
+                .await
+            })
+        });
+        let mut failed = Vec::new();
+        for (i, w) in writes.collect::<Vec<_>>().into_iter().enumerate() {
+            match w.await.unwrap() {
+                Ok(n) => assert_eq!(usize::try_from(n).unwrap(), i),
+                Err(e) => failed.push((i, e)),
+            }
+        }
+        assert_eq!(failed.len(), 1, "{failed:?}");
+        assert!(
+            matches!(failed[0], (7, StoreError::Conflict { .. })),
+            "{failed:?}"
+        );
+        let keys: Vec<String> = sqlx::query_scalar("SELECT k FROM t ORDER BY n")
+            .fetch_all(write)
+            .await
+            .unwrap();
+        let expected: Vec<String> = std::iter::once("taken".to_string())
+            .chain((0..40).filter(|i| *i != 7).map(|i| format!("k{i}")))
+            .collect();
+        assert_eq!(keys, expected);
+        store.close().await;
     }
 }

@@ -60,6 +60,8 @@ pub enum StoreError {
     Database(sqlx::Error),
     #[error("database error: {0}")]
     Direct(rusqlite::Error),
+    #[error("the write transaction failed: {0}")]
+    WriteFailed(String),
     #[error("the database could not be made durable: {0}")]
     Durability(String),
 }
