@@ -97,15 +97,10 @@ mod tests {
     #[tokio::test]
     async fn a_sqlite_batch_binds_each_statement_its_own_values_and_is_all_or_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let url = crate::DatabaseUrl::Sqlite(dir.path().join("t.db"));
-        let store = crate::Store::connect(&url).await.unwrap();
+        let store = crate::test_store_with_table(dir.path()).await;
         let crate::Backend::Sqlite { write, .. } = &store.backend else {
             panic!("not SQLite")
         };
-        sqlx::query("CREATE TABLE t (k TEXT PRIMARY KEY, n BIGINT)")
-            .execute(write)
-            .await
-            .unwrap();
         let mut tx = write.begin().await.unwrap();
         let run = async {
             let mut b = Batch::new();

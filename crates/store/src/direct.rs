@@ -501,8 +501,7 @@ mod tests {
     #[tokio::test]
     async fn a_direct_write_commits_durably_and_a_failing_one_leaves_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let url = crate::DatabaseUrl::Sqlite(dir.path().join("t.db"));
-        let store = crate::Store::connect(&url).await.unwrap();
+        let store = crate::test_store_with_table(dir.path()).await;
         let crate::Backend::Sqlite {
             write,
             durability,
@@ -512,10 +511,6 @@ mod tests {
         else {
             panic!("not SQLite")
         };
-        sqlx::query("CREATE TABLE t (k TEXT PRIMARY KEY, n BIGINT)")
-            .execute(write)
-            .await
-            .unwrap();
         let (_, before) = durability.stats();
         let n = in_write_tx(direct, durability, |db| {
             let mut b = DirectBatch::new();
@@ -578,8 +573,8 @@ mod tests {
     #[tokio::test(flavor = "current_thread")]
     async fn a_direct_write_waits_for_another_connections_lock_without_blocking_the_runtime() {
         let dir = tempfile::tempdir().unwrap();
+        let a = crate::test_store_with_table(dir.path()).await;
         let url = crate::DatabaseUrl::Sqlite(dir.path().join("t.db"));
-        let a = crate::Store::connect(&url).await.unwrap();
         let b = crate::Store::connect(&url).await.unwrap();
         let crate::Backend::Sqlite { write, .. } = &a.backend else {
             panic!("not SQLite")
@@ -590,10 +585,6 @@ mod tests {
         else {
             panic!("not SQLite")
         };
-        sqlx::query("CREATE TABLE t (k TEXT PRIMARY KEY)")
-            .execute(write)
-            .await
-            .unwrap();
         // `a` holds the write lock until its task, on this same thread, commits.
         let mut tx = write.begin().await.unwrap();
         sqlx::query("INSERT INTO t (k) VALUES ('a')")
@@ -629,15 +620,10 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn queued_writes_commit_together_and_a_failing_one_takes_only_itself_back() {
         let dir = tempfile::tempdir().unwrap();
-        let url = crate::DatabaseUrl::Sqlite(dir.path().join("t.db"));
-        let store = crate::Store::connect(&url).await.unwrap();
+        let store = crate::test_store_with_table(dir.path()).await;
         let crate::Backend::Sqlite { write, .. } = &store.backend else {
             panic!("not SQLite")
         };
-        sqlx::query("CREATE TABLE t (k TEXT PRIMARY KEY, n BIGINT)")
-            .execute(write)
-            .await
-            .unwrap();
         sqlx::query("INSERT INTO t (k, n) VALUES ('taken', -1)")
             .execute(write)
             .await

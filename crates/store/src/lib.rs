@@ -243,6 +243,23 @@ impl Store {
     }
 }
 
+/// For the store's own tests: a SQLite store in `dir` (file `t.db`) with one table
+/// `t (k TEXT PRIMARY KEY, n BIGINT)`.
+#[cfg(test)]
+pub(crate) async fn test_store_with_table(dir: &std::path::Path) -> Store {
+    let store = Store::connect(&DatabaseUrl::Sqlite(dir.join("t.db")))
+        .await
+        .unwrap();
+    let Backend::Sqlite { write, .. } = &store.backend else {
+        panic!("not SQLite")
+    };
+    sqlx::query("CREATE TABLE t (k TEXT PRIMARY KEY, n BIGINT)")
+        .execute(write)
+        .await
+        .unwrap();
+    store
+}
+
 /// SHA-256 of raw bytes, hex (content addresses of uploaded files).
 pub fn fingerprint_bytes(bytes: &[u8]) -> String {
     use sha2::Digest;
