@@ -7,6 +7,9 @@
 //! writes) therefore run here: the whole transaction — BEGIN IMMEDIATE, the statements, COMMIT —
 //! on the caller's thread through rusqlite, with prepared statements kept across transactions.
 //!
+//! Actions arriving together share one transaction, each under its own savepoint
+//! ([`in_queued_write_tx`]): one COMMIT and one fsync for all of them.
+//!
 //! This is a second write connection beside sqlx's, so the two are kept from meeting on SQLite's
 //! file lock (whose busy handler sleeps): every sqlx write transaction (`in_tx!`) takes this
 //! connection's lock first. Both commit with synchronous=NORMAL, and every commit is acknowledged
@@ -19,8 +22,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use rusqlite::OpenFlags;
 use rusqlite::types::{ToSql, ToSqlOutput, Value};
-use rusqlite::{OpenFlags, TransactionBehavior};
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::durability::Durability;
@@ -166,31 +169,13 @@ pub(crate) async fn in_write_tx<R>(
     durability: &Durability,
     body: impl FnOnce(&rusqlite::Connection) -> Result<R>,
 ) -> Result<R> {
-    let mut body = Some(body);
-    let give_up = Instant::now() + LOCK_TIMEOUT;
-    let mut pause = Duration::from_micros(500);
-    let out = loop {
-        {
-            let mut db = direct.exclusive().await;
-            // IMMEDIATE: the write lock is taken here or not at all, so a busy database fails this
-            // BEGIN (retried below), never a statement halfway through the body.
-            match db.transaction_with_behavior(TransactionBehavior::Immediate) {
-                Ok(tx) => {
-                    let held = Instant::now();
-                    let out = match body.take() {
-                        Some(body) => run_tx(tx, body),
-                        None => Err(StoreError::Corrupt("write body already run".into())),
-                    };
-                    durability.record_held(held.elapsed());
-                    break out;
-                }
-                Err(e) if is_busy(&e) && Instant::now() < give_up => {}
-                Err(e) => return Err(direct_error(e)),
-            }
-        }
-        // Another connection writes: wait without holding this thread or the lock above.
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(Duration::from_millis(50));
+    let out = {
+        let tx = begin_write(direct).await?;
+        let held = Instant::now();
+        let out = body(&tx);
+        let out = tx.finish(out);
+        durability.record_held(held.elapsed());
+        out
     }?;
     // Group commit: the COMMIT did not fsync (synchronous=NORMAL); this waits until one fsync of
     // the WAL that started after it has finished.
@@ -198,11 +183,63 @@ pub(crate) async fn in_write_tx<R>(
     Ok(out)
 }
 
+/// Takes the direct connection and begins an IMMEDIATE transaction on it: the write lock is taken
+/// at BEGIN or not at all, so a busy database fails the BEGIN, never a statement halfway through.
+/// While another connection (another process or store on the file) holds SQLite's write lock, it
+/// waits without holding this thread or the connection, for up to [`LOCK_TIMEOUT`].
+async fn begin_write(direct: &DirectWriter) -> Result<WriteTx<'_>> {
+    let give_up = Instant::now() + LOCK_TIMEOUT;
+    let mut pause = Duration::from_micros(500);
+    loop {
+        let db = direct.exclusive().await;
+        match db.execute_batch("BEGIN IMMEDIATE") {
+            Ok(()) => return Ok(WriteTx { db }),
+            Err(e) if is_busy(&e) && Instant::now() < give_up => {}
+            Err(e) => return Err(direct_error(e)),
+        }
+        drop(db);
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_millis(50));
+    }
+}
+
+/// A write transaction open on the direct connection, rolled back when dropped uncommitted —
+/// also when a write panics, so the connection is never left inside a transaction.
+struct WriteTx<'a> {
+    db: MutexGuard<'a, rusqlite::Connection>,
+}
+
+impl WriteTx<'_> {
+    /// COMMIT when `out` succeeded; otherwise (and when the COMMIT fails) the drop rolls back.
+    fn finish<R>(self, out: Result<R>) -> Result<R> {
+        let out = out?;
+        self.db.execute_batch("COMMIT").map_err(direct_error)?;
+        Ok(out)
+    }
+}
+
+impl std::ops::Deref for WriteTx<'_> {
+    type Target = rusqlite::Connection;
+    fn deref(&self) -> &rusqlite::Connection {
+        &self.db
+    }
+}
+
+impl Drop for WriteTx<'_> {
+    fn drop(&mut self) {
+        // Unless committed, or rolled back by SQLite itself (a full disk, an I/O error). A failed
+        // ROLLBACK leaves it to the next BEGIN to fail loudly rather than write inside it.
+        if !self.db.is_autocommit() {
+            let _ = self.db.execute_batch("ROLLBACK");
+        }
+    }
+}
+
 /// Like [`in_write_tx`], but the write may share its transaction (and its COMMIT and fsync) with
-/// others queued at the same moment. Each runs under its own
-/// savepoint, so each is still all or nothing — one failing leaves the others' rows in — and sees
-/// the ones before it, as if they had run one after another. The caller hears "ok" only after the
-/// shared transaction committed and the group commit's fsync covered it.
+/// others queued at the same moment. Each runs under its own savepoint, so each is still all or
+/// nothing — one failing leaves the others' rows in — and sees the ones before it, as if they had
+/// run one after another. The caller hears "ok" only after the shared transaction committed and
+/// the group commit's fsync covered it.
 ///
 /// Whoever gets the connection next runs every write queued by then; the others find their
 /// write done. A caller that goes away before its write ran takes it out of the queue.
@@ -261,45 +298,28 @@ impl Drop for Unqueue<'_> {
     }
 }
 
-/// Runs every write queued so far in one transaction (nothing when another caller already ran
-/// them), then tells each its outcome.
+/// Runs every write queued so far in one transaction (an empty one when another caller already
+/// ran them), then tells each its outcome.
 async fn run_queue(direct: &DirectWriter, durability: &Durability) -> Result<()> {
-    let give_up = Instant::now() + LOCK_TIMEOUT;
-    let mut pause = Duration::from_micros(500);
-    loop {
-        {
-            let mut db = direct.exclusive().await;
-            if direct.queue().writes.is_empty() {
-                return Ok(());
-            }
-            match db.transaction_with_behavior(TransactionBehavior::Immediate) {
-                Ok(tx) => {
-                    let held = Instant::now();
-                    let writes = std::mem::take(&mut direct.queue().writes);
-                    let mut delivers: Vec<Deliver> = Vec::with_capacity(writes.len());
-                    for (_, write) in writes {
-                        // An error that makes SQLite roll the whole transaction back (a full disk,
-                        // an I/O error) leaves no transaction to run the rest in: they are dropped
-                        // unrun, and their callers hear that the transaction stopped.
-                        if tx.is_autocommit() {
-                            break;
-                        }
-                        delivers.push(write(&tx));
-                    }
-                    let committed = tx.commit().map_err(|e| e.to_string());
-                    durability.record_held(held.elapsed());
-                    for deliver in delivers {
-                        deliver(committed.clone());
-                    }
-                    return committed.map_err(StoreError::WriteFailed);
-                }
-                Err(e) if is_busy(&e) && Instant::now() < give_up => {}
-                Err(e) => return Err(direct_error(e)),
-            }
+    let tx = begin_write(direct).await?;
+    let held = Instant::now();
+    let writes = std::mem::take(&mut direct.queue().writes);
+    let mut delivers: Vec<Deliver> = Vec::with_capacity(writes.len());
+    for (_, write) in writes {
+        // An error that makes SQLite roll the whole transaction back (a full disk, an I/O error)
+        // leaves no transaction to run the rest in: they are dropped unrun, and their callers hear
+        // that the transaction stopped.
+        if tx.is_autocommit() {
+            break;
         }
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(Duration::from_millis(50));
+        delivers.push(write(&tx));
     }
+    let committed = tx.finish(Ok(())).map_err(|e| e.to_string());
+    durability.record_held(held.elapsed());
+    for deliver in delivers {
+        deliver(committed.clone());
+    }
+    committed.map_err(StoreError::WriteFailed)
 }
 
 /// `body` under a savepoint of the open transaction on `db`: rolled back to it when it fails.
@@ -322,16 +342,6 @@ fn in_savepoint<R>(
             Err(e)
         }
     }
-}
-
-fn run_tx<R>(
-    tx: rusqlite::Transaction<'_>,
-    body: impl FnOnce(&rusqlite::Connection) -> Result<R>,
-) -> Result<R> {
-    // Dropped without `commit` (the body failed), the transaction rolls back.
-    let out = body(&tx)?;
-    tx.commit().map_err(direct_error)?;
-    Ok(out)
 }
 
 fn is_busy(e: &rusqlite::Error) -> bool {
@@ -675,5 +685,52 @@ mod tests {
             .collect();
         assert_eq!(keys, expected);
         store.close().await;
+    }
+
+    /// A write that panics halfway leaves nothing behind and the connection usable: its
+    /// transaction is rolled back as the panic unwinds.
+    #[tokio::test]
+    async fn a_panicking_write_is_rolled_back_and_the_next_write_works() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::test_store_with_table(dir.path()).await;
+        let panicking = store.clone();
+        let crashed = tokio::spawn(async move {
+            let crate::Backend::Sqlite {
+                direct, durability, ..
+            } = &panicking.backend
+            else {
+                panic!("not SQLite")
+            };
+            in_write_tx(direct, durability, |db| {
+                db.execute("INSERT INTO t (k, n) VALUES ('half', 1)", [])
+                    .map_err(direct_error)?;
+                panic!("a bug halfway through a write");
+                #[allow(unreachable_code)]
+                Ok(())
+            })
+            .await
+        })
+        .await;
+        assert!(crashed.is_err(), "the write task panicked");
+        let crate::Backend::Sqlite {
+            write,
+            direct,
+            durability,
+            ..
+        } = &store.backend
+        else {
+            panic!("not SQLite")
+        };
+        in_write_tx(direct, durability, |db| {
+            db.execute("INSERT INTO t (k, n) VALUES ('next', 2)", [])
+                .map_err(direct_error)
+        })
+        .await
+        .unwrap();
+        let keys: Vec<String> = sqlx::query_scalar("SELECT k FROM t ORDER BY k")
+            .fetch_all(write)
+            .await
+            .unwrap();
+        assert_eq!(keys, ["next"]);
     }
 }
