@@ -1,0 +1,258 @@
+use super::*;
+
+#[test]
+fn a_direct_batch_builds_the_same_text_as_the_sqlx_batch() {
+    let mut b = DirectBatch::new();
+    b.statement("UPDATE t SET a = ")
+        .push_bind(1_i64)
+        .push(" WHERE k = ")
+        .push_bind("x");
+    b.statement("INSERT INTO u (x, y) ")
+        .push_values([("a", Some(1_i64)), ("b", None)], |mut r, (x, y)| {
+            r.push_bind(x).push_bind(y);
+        })
+        .push(" ON CONFLICT DO NOTHING");
+    let sql: Vec<&str> = b.statements.iter().map(|s| s.sql.as_str()).collect();
+    assert_eq!(
+        sql,
+        [
+            "UPDATE t SET a = ? WHERE k = ?",
+            "INSERT INTO u (x, y) VALUES (?, ?), (?, ?) ON CONFLICT DO NOTHING"
+        ]
+    );
+    assert_eq!(
+        b.statements[1].values,
+        [
+            Value::Text("a".into()),
+            Value::Integer(1),
+            Value::Text("b".into()),
+            Value::Null
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_direct_write_commits_durably_and_a_failing_one_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = crate::test_store_with_table(dir.path()).await;
+    let crate::Backend::Sqlite {
+        write,
+        durability,
+        direct,
+        ..
+    } = &store.backend
+    else {
+        panic!("not SQLite")
+    };
+    let (_, before) = durability.stats();
+    let n = in_write_tx(direct, durability, |db| {
+        let mut b = DirectBatch::new();
+        b.statement("INSERT INTO t (k, n) ").push_values(
+            [("a", 1_i64), ("b", 2)],
+            |mut r, (k, n)| {
+                r.push_bind(k).push_bind(n);
+            },
+        );
+        b.statement("UPDATE t SET n = n + ")
+            .push_bind(10_i64)
+            .push(" WHERE k = ")
+            .push_bind("b");
+        b.run(db)?;
+        db.query_row("SELECT SUM(n) FROM t", [], |r| r.get::<_, i64>(0))
+            .map_err(direct_error)
+    })
+    .await
+    .unwrap();
+    assert_eq!(n, 13);
+    let (_, after) = durability.stats();
+    assert_eq!(
+        after,
+        before + 1,
+        "the commit went through the group commit"
+    );
+
+    // A duplicate key fails the second statement: the first one is rolled back with it, and
+    // the failure is the store's Conflict, as on the sqlx path.
+    let failed = in_write_tx(direct, durability, |db| {
+        let mut b = DirectBatch::new();
+        b.statement("UPDATE t SET n = 0 WHERE k = ").push_bind("a");
+        b.statement("INSERT INTO t (k, n) VALUES (")
+            .push_bind("b")
+            .push(", 0)");
+        b.run(db)
+    })
+    .await;
+    assert!(
+        matches!(failed, Err(StoreError::Conflict { .. })),
+        "{failed:?}"
+    );
+    let rows: Vec<(String, i64)> = sqlx::query_as("SELECT k, n FROM t ORDER BY k")
+        .fetch_all(write)
+        .await
+        .unwrap();
+    assert_eq!(rows, [("a".into(), 1), ("b".into(), 12)]);
+
+    // sqlx's writer still writes (this connection's lock is free again).
+    sqlx::query("INSERT INTO t (k, n) VALUES ('c', 3)")
+        .execute(write)
+        .await
+        .unwrap();
+    store.close().await;
+}
+
+/// Two stores on one file (two nodes in one test process, or a CLI command beside a server):
+/// a direct write must wait for the other's write lock without blocking the runtime thread
+/// that the other needs to commit — here the only one (a current-thread runtime).
+#[tokio::test(flavor = "current_thread")]
+async fn a_direct_write_waits_for_another_connections_lock_without_blocking_the_runtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = crate::test_store_with_table(dir.path()).await;
+    let url = crate::DatabaseUrl::Sqlite(dir.path().join("t.db"));
+    let b = crate::Store::connect(&url).await.unwrap();
+    let crate::Backend::Sqlite { write, .. } = &a.backend else {
+        panic!("not SQLite")
+    };
+    let crate::Backend::Sqlite {
+        direct, durability, ..
+    } = &b.backend
+    else {
+        panic!("not SQLite")
+    };
+    // `a` holds the write lock until its task, on this same thread, commits.
+    let mut tx = write.begin().await.unwrap();
+    sqlx::query("INSERT INTO t (k) VALUES ('a')")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let holder = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        tx.commit().await.unwrap();
+    });
+    let started = Instant::now();
+    in_write_tx(direct, durability, |db| {
+        db.execute("INSERT INTO t (k) VALUES ('b')", [])
+            .map_err(direct_error)
+    })
+    .await
+    .unwrap();
+    holder.await.unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "waited {:?}: the busy wait blocked the thread the lock holder needed",
+        started.elapsed()
+    );
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM t")
+        .fetch_one(write)
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+}
+
+/// Writes queued together share a transaction, yet each stays all or nothing: the one that
+/// fails (a duplicate key, after its first statement ran) leaves no row, the others all commit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queued_writes_commit_together_and_a_failing_one_takes_only_itself_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = crate::test_store_with_table(dir.path()).await;
+    let crate::Backend::Sqlite { write, .. } = &store.backend else {
+        panic!("not SQLite")
+    };
+    sqlx::query("INSERT INTO t (k, n) VALUES ('taken', -1)")
+        .execute(write)
+        .await
+        .unwrap();
+    let writes = (0..40_i64).map(|i| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let crate::Backend::Sqlite {
+                direct, durability, ..
+            } = &store.backend
+            else {
+                panic!("not SQLite")
+            };
+            in_queued_write_tx(direct, durability, move |db| {
+                let mut b = DirectBatch::new();
+                b.statement("INSERT INTO t (k, n) VALUES (")
+                    .push_bind(format!("k{i}"))
+                    .push(", ")
+                    .push_bind(i)
+                    .push(")");
+                // Write 7 then tries a key already taken.
+                if i == 7 {
+                    b.statement("INSERT INTO t (k, n) VALUES ('taken', 0)");
+                }
+                b.run(db)?;
+                Ok(i)
+            })
+            .await
+        })
+    });
+    let mut failed = Vec::new();
+    for (i, w) in writes.collect::<Vec<_>>().into_iter().enumerate() {
+        match w.await.unwrap() {
+            Ok(n) => assert_eq!(usize::try_from(n).unwrap(), i),
+            Err(e) => failed.push((i, e)),
+        }
+    }
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(
+        matches!(failed[0], (7, StoreError::Conflict { .. })),
+        "{failed:?}"
+    );
+    let keys: Vec<String> = sqlx::query_scalar("SELECT k FROM t ORDER BY n")
+        .fetch_all(write)
+        .await
+        .unwrap();
+    let expected: Vec<String> = std::iter::once("taken".to_string())
+        .chain((0..40).filter(|i| *i != 7).map(|i| format!("k{i}")))
+        .collect();
+    assert_eq!(keys, expected);
+    store.close().await;
+}
+
+/// A write that panics halfway leaves nothing behind and the connection usable: its
+/// transaction is rolled back as the panic unwinds.
+#[tokio::test]
+async fn a_panicking_write_is_rolled_back_and_the_next_write_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = crate::test_store_with_table(dir.path()).await;
+    let panicking = store.clone();
+    let crashed = tokio::spawn(async move {
+        let crate::Backend::Sqlite {
+            direct, durability, ..
+        } = &panicking.backend
+        else {
+            panic!("not SQLite")
+        };
+        in_write_tx(direct, durability, |db| {
+            db.execute("INSERT INTO t (k, n) VALUES ('half', 1)", [])
+                .map_err(direct_error)?;
+            panic!("a bug halfway through a write");
+            #[allow(unreachable_code)]
+            Ok(())
+        })
+        .await
+    })
+    .await;
+    assert!(crashed.is_err(), "the write task panicked");
+    let crate::Backend::Sqlite {
+        write,
+        direct,
+        durability,
+        ..
+    } = &store.backend
+    else {
+        panic!("not SQLite")
+    };
+    in_write_tx(direct, durability, |db| {
+        db.execute("INSERT INTO t (k, n) VALUES ('next', 2)", [])
+            .map_err(direct_error)
+    })
+    .await
+    .unwrap();
+    let keys: Vec<String> = sqlx::query_scalar("SELECT k FROM t ORDER BY k")
+        .fetch_all(write)
+        .await
+        .unwrap();
+    assert_eq!(keys, ["next"]);
+}
