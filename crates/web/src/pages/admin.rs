@@ -202,11 +202,7 @@ async fn admin_entry(
     let entry = app
         .admin_catalog_entry(user, kind, code)
         .await
-        .map_err(|error| PageError {
-            error,
-            lang,
-            uri: uri.clone(),
-        })?;
+        .map_err(PageError::on(lang, uri))?;
     Ok((kind, entry))
 }
 

@@ -366,11 +366,7 @@ async fn dashboard(
     let d = app
         .dashboard(&user, q.region.as_deref())
         .await
-        .map_err(|error| PageError {
-            error,
-            lang,
-            uri: uri.clone(),
-        })?;
+        .map_err(PageError::on(lang, &uri))?;
     let tr = Tr { lang };
     let charts = vec![area_chart(tr, &d), mode_chart(tr, &d), item_chart(tr, &d)];
     let page = DashboardPage {
@@ -409,11 +405,7 @@ async fn due(
     uri: Uri,
 ) -> Result<Response, PageError> {
     user.require(&[Role::Supervisor], lang, &uri)?;
-    let err = |error| PageError {
-        error,
-        lang,
-        uri: uri.clone(),
-    };
+    let err = PageError::on(lang, &uri);
     let flag = DueFlag::parse(&q.flag).map_err(err)?;
     let list = app
         .due_list(&user, q.region.as_deref(), flag)
@@ -442,11 +434,7 @@ async fn export(
     uri: Uri,
 ) -> Result<Response, PageError> {
     user.require(&[Role::Supervisor], lang, &uri)?;
-    let err = |error| PageError {
-        error,
-        lang,
-        uri: uri.clone(),
-    };
+    let err = PageError::on(lang, &uri);
     let no_such = || {
         err(AppError::not_found(
             "stats.no_such_export",

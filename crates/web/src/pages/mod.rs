@@ -205,6 +205,17 @@ pub(crate) struct PageError {
     pub uri: Uri,
 }
 
+impl PageError {
+    /// Turns a service error into this page's error: `.map_err(PageError::on(lang, &uri))`.
+    pub(crate) fn on(lang: Lang, uri: &Uri) -> impl Fn(AppError) -> PageError + Copy + '_ {
+        move |error| PageError {
+            error,
+            lang,
+            uri: uri.clone(),
+        }
+    }
+}
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let e = self.error.into_data();

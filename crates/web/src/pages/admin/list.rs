@@ -51,11 +51,7 @@ pub(super) async fn list(
     let department = Some(f.department.as_str()).filter(|d| !d.is_empty());
     let entries = app
         .admin_catalog_entries(&user, &f.q, department, kind)
-        .map_err(|error| PageError {
-            error,
-            lang,
-            uri: uri.clone(),
-        })?;
+        .map_err(PageError::on(lang, &uri))?;
     let c = Chrome::signed_in(lang, &uri, &user);
     let departments = app
         .catalog()

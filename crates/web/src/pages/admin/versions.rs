@@ -80,11 +80,7 @@ pub(super) async fn versions(
     Query(q): Query<DiffQuery>,
 ) -> Result<Response, PageError> {
     let (kind, e) = admin_entry(&app, &user, lang, &uri, &seg, &code).await?;
-    let err = |error| PageError {
-        error,
-        lang,
-        uri: uri.clone(),
-    };
+    let err = PageError::on(lang, &uri);
     let number = |v: Option<&str>, field: &str, default: i64| -> Result<i64, PageError> {
         match v.map(str::trim).filter(|v| !v.is_empty()) {
             None => Ok(default),
