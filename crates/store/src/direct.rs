@@ -386,6 +386,7 @@ impl DirectBatch {
         self.statements.push(DirectStatement {
             sql: sql.to_string(),
             values: Vec::new(),
+            unbindable: None,
         });
         let last = self.statements.len() - 1;
         &mut self.statements[last]
@@ -394,6 +395,9 @@ impl DirectBatch {
     /// Runs every statement, in order, in the open transaction on `db`.
     pub(crate) fn run(self, db: &rusqlite::Connection) -> Result<()> {
         for s in self.statements {
+            if let Some(e) = s.unbindable {
+                return Err(StoreError::Direct(e));
+            }
             let mut stmt = db.prepare_cached(&s.sql).map_err(direct_error)?;
             stmt.execute(rusqlite::params_from_iter(s.values))
                 .map_err(direct_error)?;
@@ -406,6 +410,9 @@ impl DirectBatch {
 pub(crate) struct DirectStatement {
     sql: String,
     values: Vec<Value>,
+    /// The first value that could not be converted for SQLite; `run` reports it instead of
+    /// running the statement.
+    unbindable: Option<rusqlite::Error>,
 }
 
 impl DirectStatement {
@@ -416,7 +423,13 @@ impl DirectStatement {
 
     pub(crate) fn push_bind(&mut self, value: impl ToSql) -> &mut Self {
         self.sql.push('?');
-        self.values.push(owned(&value));
+        match owned(&value) {
+            Ok(v) => self.values.push(v),
+            Err(e) => {
+                self.values.push(Value::Null);
+                self.unbindable.get_or_insert(e);
+            }
+        }
         self
     }
 
@@ -463,13 +476,14 @@ impl DirectRow<'_> {
 }
 
 /// A bound value, owned: the batch outlives the rows it was built from in the row macros.
-fn owned(value: &impl ToSql) -> Value {
-    match value.to_sql() {
-        Ok(ToSqlOutput::Owned(v)) => v,
-        Ok(ToSqlOutput::Borrowed(v)) => v.into(),
-        // Only types with an infallible conversion (text, integers, options of them) are bound;
-        // anything else binds NULL and the statement's constraints refuse it.
-        Ok(_) | Err(_) => Value::Null,
+fn owned(value: &impl ToSql) -> rusqlite::Result<Value> {
+    match value.to_sql()? {
+        ToSqlOutput::Owned(v) => Ok(v),
+        ToSqlOutput::Borrowed(v) => Ok(v.into()),
+        // Zero-filled blobs and other outputs that are not plain values: nothing here binds them.
+        _ => Err(rusqlite::Error::ToSqlConversionFailure(
+            "a value that is not a plain SQLite value".into(),
+        )),
     }
 }
 

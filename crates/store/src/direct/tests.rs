@@ -31,6 +31,33 @@ fn a_direct_batch_builds_the_same_text_as_the_sqlx_batch() {
     );
 }
 
+/// A value SQLite cannot hold is reported by `run`, not bound as NULL into a nullable column.
+#[test]
+fn a_value_that_does_not_convert_fails_the_batch_instead_of_binding_null() {
+    let db = rusqlite::Connection::open_in_memory().unwrap();
+    db.execute("CREATE TABLE t (k TEXT, n INTEGER)", [])
+        .unwrap();
+    let mut b = DirectBatch::new();
+    b.statement("INSERT INTO t (k, n) ")
+        .push_values([("big", u64::MAX)], |mut r, (k, n)| {
+            r.push_bind(k).push_bind(n);
+        });
+    let failed = b.run(&db);
+    assert!(
+        matches!(
+            failed,
+            Err(StoreError::Direct(rusqlite::Error::ToSqlConversionFailure(
+                _
+            )))
+        ),
+        "{failed:?}"
+    );
+    let rows: i64 = db
+        .query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 0, "nothing was written");
+}
+
 #[tokio::test]
 async fn a_direct_write_commits_durably_and_a_failing_one_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
