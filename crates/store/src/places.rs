@@ -6,6 +6,8 @@ use tongban_domain::region::{
     CenterLevel, Department, Region, RegionCode, RegionLevel, ServiceCenter,
 };
 
+use rusqlite::OptionalExtension;
+
 use crate::{Result, Store, StoreError, in_tx, on_pool};
 
 #[derive(sqlx::FromRow)]
@@ -224,10 +226,32 @@ impl Store {
         Ok((total, centers))
     }
 
+    /// One center by code. Every case view names its receiving center, so on SQLite this point
+    /// read takes the direct path (see `crate::direct::DirectReaders`).
     pub async fn center(&self, code: &str) -> Result<Option<ServiceCenter>> {
         let sql = format!("SELECT {CENTER_COLUMNS} FROM service_centers WHERE code = $1");
-        let row: Option<CenterRow> =
-            on_pool!(self, pool => sqlx::query_as(&sql).bind(code).fetch_optional(pool).await?);
+        let row: Option<CenterRow> = match &self.backend {
+            crate::Backend::Sqlite { direct_read, .. } => direct_read.read(|db| {
+                db.prepare_cached(&sql)
+                    .and_then(|mut s| {
+                        s.query_row([code], |r| {
+                            Ok(CenterRow {
+                                code: r.get(0)?,
+                                name: r.get(1)?,
+                                level: r.get(2)?,
+                                region_code: r.get(3)?,
+                                address: r.get(4)?,
+                                windows: r.get(5)?,
+                            })
+                        })
+                        .optional()
+                    })
+                    .map_err(crate::direct::direct_error)
+            })?,
+            crate::Backend::Postgres(pool) => {
+                sqlx::query_as(&sql).bind(code).fetch_optional(pool).await?
+            }
+        };
         row.map(ServiceCenter::try_from).transpose()
     }
 
