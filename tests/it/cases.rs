@@ -176,6 +176,7 @@ async fn hengyang_scenario(s: &TestServer) {
     let (status, again) = post_case(s, &a.clerk, "k-1", &pension_application()).await;
     assert_eq!(status, 200);
     assert_eq!(again["number"], number.as_str());
+    assert_eq!(again["center"], case["center"], "read back with the case");
     let mut other = pension_application();
     other["form"]["contribution_grade"] = json!("500");
     let (status, body) = post_case(s, &a.clerk, "k-1", &other).await;
@@ -195,6 +196,10 @@ async fn hengyang_scenario(s: &TestServer) {
     .await;
     assert_eq!(status, 200, "{c}");
     assert_eq!(c["sub_cases"][0]["status"], "awaiting_supplement");
+    assert_eq!(
+        c["center"], case["center"],
+        "an action's answer names the center too"
+    );
     let notice = s
         .client
         .get(s.url(&format!("/api/v1/cases/{number}/notice")))

@@ -14,7 +14,7 @@ use tongban_domain::case::{
 };
 use tongban_domain::catalog::{FormField, HandlingMode, Item, Material, Role};
 use tongban_domain::identity;
-use tongban_domain::region::RegionCode;
+use tongban_domain::region::{RegionCode, ServiceCenter};
 use tongban_store::{
     CaseChange, CaseFilter, CaseRecord, CaseRow, CaseScope, MaterialRow, NewCase, SubCaseRow,
 };

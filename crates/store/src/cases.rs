@@ -3,6 +3,7 @@
 //! updates the projection rows and appends the events: all of it or none of it.
 
 use tongban_domain::case::EventRecord;
+use tongban_domain::region::ServiceCenter;
 
 use crate::{Result, Store, StoreError, in_tx, on_pool};
 
@@ -126,6 +127,8 @@ pub struct CaseRecord {
     pub materials: Vec<MaterialRow>,
     /// The timeline, oldest first.
     pub events: Vec<EventRecord>,
+    /// Where it was received (收件地), read with the rest: every view of the case names it.
+    pub center: Option<ServiceCenter>,
 }
 
 /// One change to an existing case, applied only if the case is still at `expected_version`.
@@ -343,16 +346,24 @@ impl Store {
                 let Some(case) = self.case(number).await? else {
                     return Ok(None);
                 };
-                let (sub_cases, materials, events) = tokio::try_join!(
+                let center = async {
+                    match &case.center_code {
+                        Some(code) => self.center(code).await,
+                        None => Ok(None),
+                    }
+                };
+                let (sub_cases, materials, events, center) = tokio::try_join!(
                     self.sub_cases(number),
                     self.case_materials(number),
-                    self.events(number)
+                    self.events(number),
+                    center
                 )?;
                 Ok(Some(CaseRecord {
                     case,
                     sub_cases,
                     materials,
                     events,
+                    center,
                 }))
             }
         }

@@ -109,6 +109,33 @@ fn day(d: Option<NaiveDate>) -> Option<String> {
 
 const REGION_COLUMNS: &str = "code, name, level, parent_code, valid_from, valid_to";
 const CENTER_COLUMNS: &str = "code, name, level, region_code, address, windows";
+
+/// One center by code on SQLite's direct path, inside a read on `db` (alone, or in the snapshot
+/// of a case record).
+pub(crate) fn center_direct(
+    db: &rusqlite::Connection,
+    code: &str,
+) -> Result<Option<ServiceCenter>> {
+    db.prepare_cached(&format!(
+        "SELECT {CENTER_COLUMNS} FROM service_centers WHERE code = ?1"
+    ))
+    .and_then(|mut s| {
+        s.query_row([code], |r| {
+            Ok(CenterRow {
+                code: r.get(0)?,
+                name: r.get(1)?,
+                level: r.get(2)?,
+                region_code: r.get(3)?,
+                address: r.get(4)?,
+                windows: r.get(5)?,
+            })
+        })
+        .optional()
+    })
+    .map_err(crate::direct::direct_error)?
+    .map(ServiceCenter::try_from)
+    .transpose()
+}
 const DEPARTMENT_COLUMNS: &str = "code, name, department_type, level, region_code";
 
 impl Store {
@@ -229,30 +256,17 @@ impl Store {
     /// One center by code. Every case view names its receiving center, so on SQLite this point
     /// read takes the direct path (see `crate::direct::DirectReaders`).
     pub async fn center(&self, code: &str) -> Result<Option<ServiceCenter>> {
-        let sql = format!("SELECT {CENTER_COLUMNS} FROM service_centers WHERE code = $1");
-        let row: Option<CenterRow> = match &self.backend {
-            crate::Backend::Sqlite { direct_read, .. } => direct_read.read(|db| {
-                db.prepare_cached(&sql)
-                    .and_then(|mut s| {
-                        s.query_row([code], |r| {
-                            Ok(CenterRow {
-                                code: r.get(0)?,
-                                name: r.get(1)?,
-                                level: r.get(2)?,
-                                region_code: r.get(3)?,
-                                address: r.get(4)?,
-                                windows: r.get(5)?,
-                            })
-                        })
-                        .optional()
-                    })
-                    .map_err(crate::direct::direct_error)
-            })?,
-            crate::Backend::Postgres(pool) => {
-                sqlx::query_as(&sql).bind(code).fetch_optional(pool).await?
+        match &self.backend {
+            crate::Backend::Sqlite { direct_read, .. } => {
+                direct_read.read(|db| center_direct(db, code))
             }
-        };
-        row.map(ServiceCenter::try_from).transpose()
+            crate::Backend::Postgres(pool) => {
+                let sql = format!("SELECT {CENTER_COLUMNS} FROM service_centers WHERE code = $1");
+                let row: Option<CenterRow> =
+                    sqlx::query_as(&sql).bind(code).fetch_optional(pool).await?;
+                row.map(ServiceCenter::try_from).transpose()
+            }
+        }
     }
 
     pub async fn count_places(&self) -> Result<(i64, i64, i64)> {

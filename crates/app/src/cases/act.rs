@@ -30,6 +30,7 @@ impl App {
             sub_cases: subs,
             materials,
             events: timeline,
+            center,
         } = self.load_visible(user, number).await?;
         if case.version != req.version {
             return Err(stale(number, case.version));
@@ -281,7 +282,9 @@ impl App {
         }
         let mut timeline = timeline;
         timeline.extend(new_events);
-        self.view_of(user, case, &subs, materials, timeline).await
+        // A change never moves the case's receiving center: the one read with it still holds.
+        self.view_of(user, case, &subs, materials, timeline, center)
+            .await
     }
 }
 

@@ -213,7 +213,7 @@ impl App {
         // handles it (its department windows sit there): that center's clerks accept it.
         let center = match (center, routed.first()) {
             (None, Some(first)) => {
-                let hall = tongban_domain::region::ServiceCenter::code_for(&first.handling_region);
+                let hall = ServiceCenter::code_for(&first.handling_region);
                 Some(self.store.center(&hall).await?.ok_or_else(|| {
                     AppError::internal(format!("no service center {hall} for an online case"))
                 })?)
@@ -363,7 +363,7 @@ impl App {
                 materials.sort_by(|a, b| a.material_code.cmp(&b.material_code));
                 Ok(Created {
                     case: self
-                        .view_of(user, case, &sub_cases, materials, events)
+                        .view_of(user, case, &sub_cases, materials, events, center)
                         .await?,
                     replayed: false,
                 })

@@ -6,11 +6,12 @@ impl App {
     /// One case with its sub-cases, deadlines, materials and timeline.
     pub async fn case_view(&self, user: &CurrentUser, number: &str) -> AppResult<CaseView> {
         let r = self.load_visible(user, number).await?;
-        self.view_of(user, r.case, &r.sub_cases, r.materials, r.events)
+        self.view_of(user, r.case, &r.sub_cases, r.materials, r.events, r.center)
             .await
     }
 
-    /// The view of a case from its rows, already read (or just written) and checked visible.
+    /// The view of a case from its rows, already read (or just written) and checked visible;
+    /// `center` is the case's receiving center (`case.center_code`'s), read with them.
     pub(super) async fn view_of(
         &self,
         user: &CurrentUser,
@@ -18,6 +19,7 @@ impl App {
         subs: &[SubCaseRow],
         materials: Vec<MaterialRow>,
         events: Vec<EventRecord>,
+        center: Option<ServiceCenter>,
     ) -> AppResult<CaseView> {
         let cal = self.calendar();
         let today = self.clock.today();
@@ -70,14 +72,11 @@ impl App {
                 allowed_actions: allowed,
             });
         }
-        let center = match &case.center_code {
-            Some(code) => self.store.center(code).await?.map(|c| PlaceRef {
-                code: c.code,
-                name: c.name,
-                region: c.region.as_str().to_string(),
-            }),
-            None => None,
-        };
+        let center = center.map(|c| PlaceRef {
+            code: c.code,
+            name: c.name,
+            region: c.region.as_str().to_string(),
+        });
         let materials = materials
             .into_iter()
             .map(|m| MaterialView {

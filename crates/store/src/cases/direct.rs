@@ -127,11 +127,16 @@ pub(crate) fn case_record(db: &rusqlite::Connection, number: &str) -> Result<Opt
     .into_iter()
     .map(tongban_domain::case::EventRecord::try_from)
     .collect::<Result<_>>()?;
+    let center = match &case.center_code {
+        Some(code) => crate::places::center_direct(db, code)?,
+        None => None,
+    };
     Ok(Some(CaseRecord {
         case,
         sub_cases,
         materials,
         events,
+        center,
     }))
 }
 
