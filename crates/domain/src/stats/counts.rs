@@ -183,56 +183,12 @@ fn is_concluded(status: &str) -> bool {
 /// Everything one case adds to the counters.
 pub fn tally(case: &CaseFacts) -> Tally<'_> {
     let mut t = Tally::new();
-    let received_keys = case
-        .received_region
-        .as_deref()
-        .map(region_keys)
-        .unwrap_or_default();
+    let received_keys = received_keys(case);
     let mode = mode(case);
     let mut case_regions: Vec<&str> = Vec::new();
     for s in &case.sub_cases {
-        let mut regions = received_keys.clone();
-        for k in region_keys(&s.handling_region) {
-            if !regions.contains(&k) {
-                regions.push(k);
-            }
-        }
-        let concluded = is_concluded(&s.status);
-        let on_time = concluded
-            && match (&s.deadline, &s.concluded_on) {
-                (None, _) => true,
-                (Some(d), Some(c)) => c <= d,
-                (Some(_), None) => false,
-            };
-        let cross = case
-            .received_region
-            .as_deref()
-            .is_some_and(|r| prefix6(r) != prefix6(&s.handling_region));
-        let open_due = match (&s.concluded_on, &s.deadline) {
-            (None, Some(d)) => Some(d.as_str()),
-            _ => None,
-        };
-        for &r in &regions {
-            bump(&mut t, r, Dim::Items, "", 1);
-            if concluded {
-                bump(&mut t, r, Dim::Concluded, "", 1);
-            }
-            if on_time {
-                bump(&mut t, r, Dim::OnTime, "", 1);
-            }
-            if cross {
-                bump(&mut t, r, Dim::CrossRegion, "", 1);
-            }
-            if let Some(d) = open_due {
-                bump(&mut t, r, Dim::OpenDue, d, 1);
-            }
-            let place = case
-                .received_region
-                .as_deref()
-                .map_or("", |p| prefix(p, child_digits(r.len())));
-            bump(&mut t, r, Dim::Received, place, 1);
-            bump(&mut t, r, Dim::Mode, mode, 1);
-            bump(&mut t, r, Dim::Item, &s.item_code, 1);
+        for r in sub_case_regions(&received_keys, s) {
+            bump_sub_case(&mut t, case, mode, s, r, 1);
             if !case_regions.contains(&r) {
                 case_regions.push(r);
             }
@@ -247,8 +203,89 @@ pub fn tally(case: &CaseFacts) -> Tally<'_> {
     t
 }
 
+fn received_keys(case: &CaseFacts) -> Vec<&str> {
+    case.received_region
+        .as_deref()
+        .map(region_keys)
+        .unwrap_or_default()
+}
+
+/// The regions a sub-case is counted in: where its case was received and where it is handled.
+fn sub_case_regions<'a>(received_keys: &[&'a str], s: &'a SubCaseFacts) -> Vec<&'a str> {
+    let mut regions = received_keys.to_vec();
+    for k in region_keys(&s.handling_region) {
+        if !regions.contains(&k) {
+            regions.push(k);
+        }
+    }
+    regions
+}
+
+/// What sub-case `s` of `case` (counted under `mode`) adds to region `r`'s counters, times `by`.
+fn bump_sub_case<'a>(
+    t: &mut Tally<'a>,
+    case: &'a CaseFacts,
+    mode: &'static str,
+    s: &'a SubCaseFacts,
+    r: &'a str,
+    by: i64,
+) {
+    let concluded = is_concluded(&s.status);
+    let on_time = concluded
+        && match (&s.deadline, &s.concluded_on) {
+            (None, _) => true,
+            (Some(d), Some(c)) => c <= d,
+            (Some(_), None) => false,
+        };
+    let cross = case
+        .received_region
+        .as_deref()
+        .is_some_and(|p| prefix6(p) != prefix6(&s.handling_region));
+    bump(t, r, Dim::Items, "", by);
+    if concluded {
+        bump(t, r, Dim::Concluded, "", by);
+    }
+    if on_time {
+        bump(t, r, Dim::OnTime, "", by);
+    }
+    if cross {
+        bump(t, r, Dim::CrossRegion, "", by);
+    }
+    if let (None, Some(d)) = (&s.concluded_on, &s.deadline) {
+        bump(t, r, Dim::OpenDue, d, by);
+    }
+    let place = case
+        .received_region
+        .as_deref()
+        .map_or("", |p| prefix(p, child_digits(r.len())));
+    bump(t, r, Dim::Received, place, by);
+    bump(t, r, Dim::Mode, mode, by);
+    bump(t, r, Dim::Item, &s.item_code, by);
+}
+
 /// What a change from `before` (`None`: a new case) to `after` adds to the counters.
 pub fn delta<'a>(before: Option<&'a CaseFacts>, after: &'a CaseFacts) -> Tally<'a> {
+    if let Some(b) = before
+        && only_sub_cases_moved(b, after)
+    {
+        // A step of one sub-case (the common write): the other sub-cases and the case-level
+        // counters cancel out, so only the sub-cases that changed are counted, out and back in.
+        // This runs inside SQLite's one write transaction, so it is kept short.
+        let mut t = Tally::new();
+        let (keys_before, keys_after) = (received_keys(b), received_keys(after));
+        let mode = mode(after);
+        for (sb, sa) in b.sub_cases.iter().zip(&after.sub_cases) {
+            if sb != sa {
+                for r in sub_case_regions(&keys_after, sa) {
+                    bump_sub_case(&mut t, after, mode, sa, r, 1);
+                }
+                for r in sub_case_regions(&keys_before, sb) {
+                    bump_sub_case(&mut t, b, mode, sb, r, -1);
+                }
+            }
+        }
+        return t;
+    }
     let mut t = tally(after);
     if let Some(b) = before {
         for (k, v) in tally(b) {
@@ -256,6 +293,20 @@ pub fn delta<'a>(before: Option<&'a CaseFacts>, after: &'a CaseFacts) -> Tally<'
         }
     }
     t
+}
+
+/// Whether only sub-cases' own facts differ: the same receiving place, channel and mode, and the
+/// same sub-cases handled in the same places (which decide the case-level counters).
+fn only_sub_cases_moved(before: &CaseFacts, after: &CaseFacts) -> bool {
+    before.channel == after.channel
+        && before.received_region == after.received_region
+        && mode(before) == mode(after)
+        && before.sub_cases.len() == after.sub_cases.len()
+        && before
+            .sub_cases
+            .iter()
+            .zip(&after.sub_cases)
+            .all(|(b, a)| b.handling_region == a.handling_region)
 }
 
 /// Adds one tally into another (many new cases written in one transaction).

@@ -280,4 +280,33 @@ proptest! {
         prop_assert_eq!(counters, tally(&after));
         prop_assert!(after.has_tolerance || !before.has_tolerance, "容缺 never un-happens");
     }
+
+    /// The common write: sub-cases step on where they are handled, the case-level facts stay
+    /// (`delta` then counts only the sub-cases that changed).
+    #[test]
+    fn a_step_of_sub_cases_alone_moves_the_counters_like_a_recount(
+        before in case(),
+        steps in prop::collection::vec(
+            (prop::sample::select(&STATUSES[..]), day(), day(), prop::sample::select(&["A", "B", "C"][..])),
+            0..4,
+        ),
+    ) {
+        let changes: Vec<SubCaseFacts> = before
+            .sub_cases
+            .iter()
+            .zip(steps)
+            .map(|(s, (status, deadline, concluded_on, item))| SubCaseFacts {
+                seq: s.seq,
+                item_code: item.into(),
+                handling_region: s.handling_region.clone(),
+                status: status.into(),
+                deadline,
+                concluded_on,
+            })
+            .collect();
+        let after = before.changed(changes, before.has_commitment, std::iter::empty());
+        let mut counters = tally(&before);
+        merge(&mut counters, delta(Some(&before), &after));
+        prop_assert_eq!(counters, tally(&after));
+    }
 }
