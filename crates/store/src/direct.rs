@@ -29,9 +29,10 @@ use tokio::sync::{Mutex, MutexGuard};
 use crate::durability::Durability;
 use crate::{Result, StoreError};
 
-/// Prepared statements kept per connection: a case write uses about ten distinct texts (multi-row
-/// inserts differ by their row count).
-const STATEMENT_CACHE: usize = 64;
+/// Prepared statements kept per connection: a case write uses a few dozen distinct texts
+/// (multi-row inserts differ by their row count; counters go in chunks of up to
+/// `stats::CASE_COUNTER_ROWS` rows).
+const STATEMENT_CACHE: usize = 128;
 
 /// The case writes' own SQLite write connection (see the module's documentation).
 #[derive(Clone)]

@@ -170,27 +170,37 @@ pub(crate) fn shard_for(backend: &crate::Backend, number: &str) -> i64 {
 /// Bound values per counter statement (5 per row): under both backends' limits.
 pub(crate) const COUNTER_ROWS_PER_STATEMENT: usize = 6_000;
 
-/// Pushes onto `$batch` the statements adding a tally to the counters. The rows go in key order,
-/// so two PostgreSQL writers lock shared counter rows in the same order and never deadlock.
+/// Counter rows per statement when one case is written: a case's tally has a varying number of
+/// rows (tens to a few hundred), and a statement per row count would be prepared anew whenever
+/// the connection's statement cache has let it go; fixed chunks keep the texts few.
+pub(crate) const CASE_COUNTER_ROWS: usize = 32;
+
+/// Pushes onto `$batch` the statements adding a tally to the counters, at most `$per` rows
+/// (default [`COUNTER_ROWS_PER_STATEMENT`]) in one. The rows go in key order, so two PostgreSQL
+/// writers lock shared counter rows in the same order and never deadlock.
 macro_rules! push_counter_upserts {
-    ($batch:ident, $tally:expr, $shard:expr) => {{
+    ($batch:ident, $tally:expr, $shard:expr) => {
+        $crate::stats::push_counter_upserts!(
+            $batch,
+            $tally,
+            $shard,
+            $crate::stats::COUNTER_ROWS_PER_STATEMENT
+        )
+    };
+    ($batch:ident, $tally:expr, $shard:expr, $per:expr) => {{
         let tally: &tongban_domain::stats::counts::Tally<'_> = $tally;
         let shard: i64 = $shard;
         let mut rows = tally.iter().peekable();
         while rows.peek().is_some() {
             $batch
                 .statement("INSERT INTO stats_counts (region, dim, key, shard, n) ")
-                .push_values(
-                    rows.by_ref()
-                        .take($crate::stats::COUNTER_ROWS_PER_STATEMENT),
-                    |mut b, (k, n)| {
-                        b.push_bind(k.region)
-                            .push_bind(k.dim.as_str())
-                            .push_bind(k.key)
-                            .push_bind(shard)
-                            .push_bind(*n);
-                    },
-                )
+                .push_values(rows.by_ref().take($per), |mut b, (k, n)| {
+                    b.push_bind(k.region)
+                        .push_bind(k.dim.as_str())
+                        .push_bind(k.key)
+                        .push_bind(shard)
+                        .push_bind(*n);
+                })
                 .push(
                     " ON CONFLICT (region, dim, key, shard) DO UPDATE \
                      SET n = stats_counts.n + excluded.n",

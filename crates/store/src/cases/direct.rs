@@ -51,7 +51,7 @@ pub(crate) fn write_case_change(db: &rusqlite::Connection, ch: &CaseChange) -> R
         let after = facts_after(before, ch, has_commitment(db, &ch.number)?);
         let change = counts::delta(Some(before), &after);
         let mut batch = DirectBatch::new();
-        crate::stats::push_counter_upserts!(batch, &change, SHARD);
+        crate::stats::push_counter_upserts!(batch, &change, SHARD, crate::stats::CASE_COUNTER_ROWS);
         batch.run(db)?;
     }
     Ok(true)

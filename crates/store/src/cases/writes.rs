@@ -60,7 +60,12 @@ macro_rules! push_change_rows {
         $crate::cases::push_materials!($batch, &ch.materials);
         $crate::cases::push_events!($batch, &ch.events);
         if let Some(change) = $change {
-            $crate::stats::push_counter_upserts!($batch, change, shard);
+            $crate::stats::push_counter_upserts!(
+                $batch,
+                change,
+                shard,
+                $crate::stats::CASE_COUNTER_ROWS
+            );
         }
     }};
 }
@@ -145,7 +150,12 @@ macro_rules! with_new_case_rows {
         }
         $crate::cases::push_materials!($batch, &new.materials);
         $crate::cases::push_events!($batch, &new.events);
-        $crate::stats::push_counter_upserts!($batch, &counted, $shard);
+        $crate::stats::push_counter_upserts!(
+            $batch,
+            &counted,
+            $shard,
+            $crate::stats::CASE_COUNTER_ROWS
+        );
         $run
     }};
 }
