@@ -119,6 +119,30 @@ pub struct NewCase {
     pub events: Vec<EventRecord>,
 }
 
+impl NewCase {
+    /// This case under `number`: every row takes it and the events are linked and sealed anew
+    /// (a case is built before its number is drawn, which happens inside the write).
+    pub fn numbered(mut self, number: String) -> NewCase {
+        for s in &mut self.sub_cases {
+            s.case_number.clone_from(&number);
+        }
+        for m in &mut self.materials {
+            m.case_number.clone_from(&number);
+        }
+        let mut prev: Option<&EventRecord> = None;
+        let mut events = Vec::with_capacity(self.events.len());
+        for mut e in std::mem::take(&mut self.events) {
+            e.case_number.clone_from(&number);
+            (e.seq, e.prev_hash) = tongban_domain::case::chain::next_link(prev);
+            events.push(tongban_domain::case::chain::seal(e));
+            prev = events.last();
+        }
+        self.events = events;
+        self.case.number = number;
+        self
+    }
+}
+
 /// A case with all its rows, read in one go (see [`Store::case_record`]).
 #[derive(Debug, Clone)]
 pub struct CaseRecord {
@@ -275,14 +299,17 @@ impl Store {
 
     /// Allocates the day's next serial number and writes the case `build` makes with it. On
     /// SQLite both happen in one transaction (one commit, one group-commit wait instead of two;
-    /// a failed creation rolls the counter back, so the number is simply used by the next case).
+    /// a failed creation rolls the counter back, so the number is simply used by the next case),
+    /// queued like an action's write: it shares its transaction with the writes that arrive with
+    /// it, under a savepoint of its own. `build` runs while SQLite's one writer is held, so it
+    /// should do no more than number a case built beforehand ([`NewCase::numbered`]).
     /// On PostgreSQL the counter keeps its own short transaction: holding the day's counter row
     /// locked until the case commits would make concurrent creations wait for each other's WAL
     /// flush. Returns the case written.
     pub async fn create_case_numbered(
         &self,
         day: &str,
-        build: impl FnOnce(i64) -> NewCase,
+        build: impl FnOnce(i64) -> NewCase + Send + 'static,
     ) -> Result<NewCase> {
         match &self.backend {
             crate::Backend::Postgres(_) => {
@@ -294,14 +321,15 @@ impl Store {
             crate::Backend::Sqlite {
                 direct, durability, ..
             } => {
-                crate::direct::in_write_tx(direct, durability, |db| {
+                // Creations share transactions with actions and each other (see `direct`).
+                let day = day.to_string();
+                crate::direct::in_queued_write_tx(direct, durability, move |db| {
                     let serial: i64 = db
-                        .query_row(
+                        .prepare_cached(
                             "INSERT INTO case_counters (day, n) VALUES ($1, 1) \
                              ON CONFLICT (day) DO UPDATE SET n = case_counters.n + 1 RETURNING n",
-                            [day],
-                            |r| r.get(0),
                         )
+                        .and_then(|mut s| s.query_row([&day], |r| r.get(0)))
                         .map_err(crate::direct::direct_error)?;
                     let new = build(serial);
                     direct::insert_case(db, &new)?;
@@ -593,6 +621,88 @@ mod tests {
             ["李", "四", "城", "乡", "养", "老"]
         );
         assert!(search_terms("Li Si", "ABC").is_empty());
+    }
+
+    /// A case built before its number is drawn: every row and event takes the number, and the
+    /// events are a valid chain under it (the number is part of each hash).
+    #[test]
+    fn a_numbered_case_carries_its_number_everywhere_and_its_chain_holds() {
+        use tongban_domain::case::chain::{GENESIS, seal, verify_chain};
+        let event = |seq: i64, kind: &str| {
+            seal(EventRecord {
+                case_number: String::new(),
+                seq,
+                kind: kind.into(),
+                actor: "1".into(),
+                role: "clerk".into(),
+                acting_for: None,
+                place: Some("C430422".into()),
+                at: 1_700_000_000_000 + seq,
+                reason: None,
+                payload: serde_json::json!({"n": seq}),
+                prev_hash: GENESIS.into(),
+                hash: String::new(),
+            })
+        };
+        let template = NewCase {
+            case: CaseRow {
+                number: String::new(),
+                item_code: Some("I-1".into()),
+                bundle_code: None,
+                bundle_version: None,
+                title: "养老".into(),
+                applicant_user_id: None,
+                applicant_name: "李四".into(),
+                applicant_id: "430481199003150014".into(),
+                channel: "window".into(),
+                center_code: Some("C430422".into()),
+                received_region: Some("430422".into()),
+                submitted_by: 1,
+                form: "{}".into(),
+                status: "open".into(),
+                version: 1,
+                created_at: 1_700_000_000_000,
+                created_on: "2026-11-29".into(),
+                closed_at: None,
+                idempotency_key: None,
+                request_hash: None,
+            },
+            sub_cases: vec![SubCaseRow {
+                case_number: String::new(),
+                seq: 1,
+                item_code: "I-1".into(),
+                item_version: 1,
+                department_code: "430481-hrss".into(),
+                handling_region: "430481".into(),
+                status: "submitted".into(),
+                state: "{}".into(),
+                accepted_on: None,
+                deadline: None,
+                concluded_on: None,
+                pledge_due: None,
+            }],
+            materials: vec![MaterialRow {
+                case_number: String::new(),
+                material_code: "M-1".into(),
+                name: "户口簿".into(),
+                provided: "paper".into(),
+                file_sha256: None,
+                file_name: None,
+                updated_at: 1_700_000_000_000,
+            }],
+            events: vec![event(1, "case.submitted"), event(1, "case.noted")],
+        };
+        let n = template.clone().numbered("TB20261129000007".into());
+        assert_eq!(n.case.number, "TB20261129000007");
+        assert_eq!(n.sub_cases[0].case_number, n.case.number);
+        assert_eq!(n.materials[0].case_number, n.case.number);
+        assert!(n.events.iter().all(|e| e.case_number == n.case.number));
+        assert_eq!(n.events.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2]);
+        verify_chain(&n.events).unwrap();
+        // The same template under another number: other hashes (the number is sealed in).
+        let other = template.numbered("TB20261129000008".into());
+        assert_ne!(other.events[0].hash, n.events[0].hash);
+        verify_chain(&other.events).unwrap();
     }
 
     #[test]

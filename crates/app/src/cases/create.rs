@@ -257,9 +257,10 @@ impl App {
         }
         let place = center.as_ref().map(|c| c.code.clone());
         let form = Value::Object(form).to_string();
-        // The number comes from the day's counter, in the same transaction as the case (SQLite).
-        let build = |serial: i64| {
-            let number = format!("TB{}{serial:06}", today.format("%Y%m%d"));
+        // Everything but the number is built here, outside the write: the number comes from the
+        // day's counter, in the same transaction as the case (SQLite), and is filled in there.
+        let template = {
+            let number = String::new();
             let material_rows: Vec<MaterialRow> = materials
                 .iter()
                 .map(|m| material_row(&number, m, provided.get(&m.code), now))
@@ -339,6 +340,8 @@ impl App {
                 events: vec![first],
             }
         };
+        let prefix = format!("TB{}", today.format("%Y%m%d"));
+        let build = move |serial: i64| template.numbered(format!("{prefix}{serial:06}"));
         match self
             .store
             .create_case_numbered(&day_str(today), build)
