@@ -346,6 +346,7 @@ async fn commitment_case_verified_and_revoked(s: &TestServer) {
     .await;
     assert_eq!(q["total"], 0);
     s.assert_counters_match_a_scan(&["commitment"]).await;
+    s.assert_facts_as_stored(&number).await;
 }
 
 async fn bad_commitments_change_nothing(s: &TestServer) {

@@ -180,6 +180,17 @@ macro_rules! on_both_backends {
 
 /// Accounts: create users through the app, sign in over HTTP.
 impl TestServer {
+    /// The counting facts an action takes from the case it read (`CaseRecord::facts`, then not
+    /// read again inside the write) are the ones the tables hold.
+    pub async fn assert_facts_as_stored(&self, number: &str) {
+        let record = self.app.store.case_record(number).await.unwrap().unwrap();
+        assert_eq!(
+            Some(record.facts()),
+            self.app.store.case_facts(number).await.unwrap(),
+            "counting facts of {number}"
+        );
+    }
+
     /// The dashboard's counters, kept by every write this test made, equal a scan of the cases in
     /// every region down to the counties; `modes` must all have been counted somewhere.
     pub async fn assert_counters_match_a_scan(&self, modes: &[&str]) {

@@ -95,6 +95,7 @@ async fn set_deadline(s: &TestServer, number: &str, deadline: &str) {
             sub_cases: subs,
             materials: Vec::new(),
             events: Vec::new(),
+            before: None,
         })
         .await
         .unwrap();

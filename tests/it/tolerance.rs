@@ -112,6 +112,7 @@ async fn accept_tolerated(s: &TestServer, a: &Actors, number: &str) -> (Value, N
     }))
     .await;
     assert_eq!(status, 200, "{c}");
+    s.assert_facts_as_stored(number).await;
     let due: NaiveDate = c["sub_cases"][0]["pledge_due"]
         .as_str()
         .unwrap()

@@ -550,6 +550,7 @@ impl App {
             sub_cases,
             materials: Vec::new(),
             events,
+            before: None,
         };
         if !self
             .store

@@ -4,6 +4,7 @@
 
 use tongban_domain::case::EventRecord;
 use tongban_domain::region::ServiceCenter;
+use tongban_domain::stats::counts::CaseFacts;
 
 use crate::{Result, Store, StoreError, in_tx, on_pool};
 
@@ -119,6 +120,35 @@ pub struct NewCase {
     pub events: Vec<EventRecord>,
 }
 
+impl CaseRecord {
+    /// What the dashboard's counters count of this case (统计计数), as `stats` reads it from the
+    /// tables.
+    pub fn facts(&self) -> CaseFacts {
+        let mut facts = crate::stats::facts_of(
+            (
+                self.case.channel.clone(),
+                self.case.received_region.clone(),
+                self.case.applicant_user_id,
+                self.case.submitted_by,
+                i64::from(self.materials.iter().any(|m| m.provided == "commitment")),
+                i64::from(
+                    self.events
+                        .iter()
+                        .any(|e| tongban_domain::stats::counts::is_tolerance_event(&e.kind)),
+                ),
+            ),
+            Vec::new(),
+        );
+        // In `seq` order, as both are read.
+        facts.sub_cases = self
+            .sub_cases
+            .iter()
+            .map(crate::stats::sub_case_facts)
+            .collect();
+        facts
+    }
+}
+
 impl NewCase {
     /// This case under `number`: every row takes it and the events are linked and sealed anew
     /// (a case is built before its number is drawn, which happens inside the write).
@@ -165,6 +195,11 @@ pub struct CaseChange {
     pub sub_cases: Vec<SubCaseRow>,
     pub materials: Vec<MaterialRow>,
     pub events: Vec<EventRecord>,
+    /// The case's counting facts at `expected_version`, when the caller read the case at that
+    /// version ([`CaseRecord::facts`]); the write then does not read them again. The version
+    /// check makes them the stored ones: every write to a case's rows is a version-checked
+    /// change (or the case's creation). `None`: the write reads them.
+    pub before: Option<CaseFacts>,
 }
 
 /// Which cases a user may see, decided by the app from the user's role and binding.
@@ -393,6 +428,20 @@ impl Store {
                     events,
                     center,
                 }))
+            }
+        }
+    }
+
+    /// What the dashboard's counters count of a case, read from the tables as a write reads it
+    /// (compare [`CaseRecord::facts`]); `None` when there is no such case.
+    pub async fn case_facts(&self, number: &str) -> Result<Option<CaseFacts>> {
+        match &self.backend {
+            crate::Backend::Sqlite { direct_read, .. } => {
+                direct_read.read(|db| direct::case_facts(db, number))
+            }
+            crate::Backend::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                Ok(crate::stats::load_case_facts!(tx, number))
             }
         }
     }

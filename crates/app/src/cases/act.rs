@@ -25,13 +25,15 @@ impl App {
         // answer. If anything changed since, so did the case version, and the version-checked
         // write below refuses the change (every event and material is written only by a
         // version-checked change or with the case itself).
+        let record = self.load_visible(user, number).await?;
+        let before = record.facts();
         let CaseRecord {
             case,
             sub_cases: subs,
             materials,
             events: timeline,
             center,
-        } = self.load_visible(user, number).await?;
+        } = record;
         if case.version != req.version {
             return Err(stale(number, case.version));
         }
@@ -226,6 +228,8 @@ impl App {
             sub_cases: changed,
             materials: material_rows,
             events,
+            // Read with the case at the version this change is checked against.
+            before: Some(before),
         };
         // 承诺办: a conclusion may be sampled for 事后核查 in the same transaction.
         if !self

@@ -253,6 +253,8 @@ impl App {
             sub_cases: changed,
             materials: Vec::new(),
             events,
+            // The write reads the counting facts itself (a rare path).
+            before: None,
         };
         // Another node, or a clerk's action, changed the case first: its own run decides.
         if !self.store.apply_case_change(&change).await? {

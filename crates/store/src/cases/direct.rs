@@ -34,7 +34,10 @@ pub(crate) fn write_case_change(db: &rusqlite::Connection, ch: &CaseChange) -> R
         return Ok(false);
     }
     // The dashboard's counters move by what this change does to the case (统计计数).
-    let before = case_facts(db, &ch.number)?;
+    let before = match &ch.before {
+        Some(facts) => Some(facts.clone()),
+        None => case_facts(db, &ch.number)?,
+    };
     let commitment = commitment_after(before.as_ref(), ch);
     let after = before
         .as_ref()
@@ -63,7 +66,7 @@ pub(crate) fn insert_case(db: &rusqlite::Connection, new: &NewCase) -> Result<()
 }
 
 /// `load_case_facts!` on this path.
-fn case_facts(db: &rusqlite::Connection, number: &str) -> Result<Option<CaseFacts>> {
+pub(crate) fn case_facts(db: &rusqlite::Connection, number: &str) -> Result<Option<CaseFacts>> {
     let mut stmt = db
         .prepare_cached(&format!(
             "SELECT {CASE_FACTS}, s.seq, s.item_code, s.handling_region, s.status, s.deadline, \

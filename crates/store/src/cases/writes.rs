@@ -89,7 +89,10 @@ macro_rules! write_case_change {
         .rows_affected();
         if n == 1 {
             // The dashboard's counters move by what this change does to the case (统计计数).
-            let before = $crate::stats::load_case_facts!($tx, &ch.number);
+            let before = match &ch.before {
+                Some(facts) => Some(facts.clone()),
+                None => $crate::stats::load_case_facts!($tx, &ch.number),
+            };
             let commitment = $crate::stats::commitment_after(before.as_ref(), ch);
             let after_of = |commitment: bool| {
                 before
