@@ -456,11 +456,22 @@ impl Store {
         submitted_by: i64,
         key: &str,
     ) -> Result<Option<CaseRow>> {
+        // `$1` before `$2` in the text: SQLite numbers `$`-parameters by first appearance, so the
+        // same text binds by position on the direct path.
         let sql = format!(
             "SELECT {CASE_COLUMNS} FROM cases c WHERE c.submitted_by = $1 AND c.idempotency_key = $2"
         );
-        Ok(on_pool!(self, pool => sqlx::query_as(&sql)
-            .bind(submitted_by).bind(key).fetch_optional(pool).await?))
+        match &self.backend {
+            // Every creation with a key asks first: a point read on the direct path.
+            crate::Backend::Sqlite { direct_read, .. } => {
+                direct_read.read(|db| direct::case_by_idempotency_key(db, &sql, submitted_by, key))
+            }
+            crate::Backend::Postgres(pool) => Ok(sqlx::query_as(&sql)
+                .bind(submitted_by)
+                .bind(key)
+                .fetch_optional(pool)
+                .await?),
+        }
     }
 
     pub async fn sub_cases(&self, number: &str) -> Result<Vec<SubCaseRow>> {

@@ -4,6 +4,8 @@
 //! The store sees only the SHA-256 of a token (see [`crate::fingerprint`]); making and checking
 //! tokens, expiry rules and throttling are the app layer's.
 
+use rusqlite::OptionalExtension;
+
 use crate::{Result, Store, in_tx, on_pool};
 
 /// A session with the user it belongs to, as read when checking a token.
@@ -25,6 +27,32 @@ pub struct SessionUserRow {
     pub disabled: bool,
     pub applicant_kind: Option<String>,
     pub id_number: Option<String>,
+}
+
+const SESSION_USER: &str = "SELECT s.token_hash, s.kind, s.created_at, s.expires_at, \
+    s.last_seen_at, u.id AS user_id, u.username, u.display_name, u.role, u.center_code, \
+    u.department_code, u.region_code, u.disabled, u.applicant_kind, u.id_number \
+    FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1";
+
+/// A row of [`SESSION_USER`] on the direct path, by column position.
+fn session_user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionUserRow> {
+    Ok(SessionUserRow {
+        token_hash: r.get(0)?,
+        kind: r.get(1)?,
+        created_at: r.get(2)?,
+        expires_at: r.get(3)?,
+        last_seen_at: r.get(4)?,
+        user_id: r.get(5)?,
+        username: r.get(6)?,
+        display_name: r.get(7)?,
+        role: r.get(8)?,
+        center_code: r.get(9)?,
+        department_code: r.get(10)?,
+        region_code: r.get(11)?,
+        disabled: r.get(12)?,
+        applicant_kind: r.get(13)?,
+        id_number: r.get(14)?,
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -53,14 +81,21 @@ impl Store {
         Ok(())
     }
 
-    /// The session with this token hash and its user, expired or not (the caller decides).
+    /// The session with this token hash and its user, expired or not (the caller decides). Every
+    /// signed-in request starts here, so on SQLite it is a point read on the direct path (see
+    /// `crate::direct::DirectReaders`).
     pub async fn session_user(&self, token_hash: &str) -> Result<Option<SessionUserRow>> {
-        Ok(on_pool!(self, pool => sqlx::query_as(
-            "SELECT s.token_hash, s.kind, s.created_at, s.expires_at, s.last_seen_at, \
-             u.id AS user_id, u.username, u.display_name, u.role, u.center_code, \
-             u.department_code, u.region_code, u.disabled, u.applicant_kind, u.id_number \
-             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
-        ).bind(token_hash).fetch_optional(pool).await?))
+        match &self.backend {
+            crate::Backend::Sqlite { direct_read, .. } => direct_read.read(|db| {
+                db.prepare_cached(SESSION_USER)
+                    .and_then(|mut s| s.query_row([token_hash], session_user_row).optional())
+                    .map_err(crate::direct::direct_error)
+            }),
+            crate::Backend::Postgres(pool) => Ok(sqlx::query_as(SESSION_USER)
+                .bind(token_hash)
+                .fetch_optional(pool)
+                .await?),
+        }
     }
 
     /// Records a use of the session, and moves its expiry (an idle timeout slides).

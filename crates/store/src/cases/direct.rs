@@ -143,6 +143,22 @@ pub(crate) fn case_record(db: &rusqlite::Connection, number: &str) -> Result<Opt
     }))
 }
 
+/// [`crate::Store::case_by_idempotency_key`] on this path (`sql` binds the submitter, then the key).
+pub(crate) fn case_by_idempotency_key(
+    db: &rusqlite::Connection,
+    sql: &str,
+    submitted_by: i64,
+    key: &str,
+) -> Result<Option<CaseRow>> {
+    use rusqlite::OptionalExtension;
+    db.prepare_cached(sql)
+        .and_then(|mut s| {
+            s.query_row(rusqlite::params![submitted_by, key], case_row)
+                .optional()
+        })
+        .map_err(direct_error)
+}
+
 /// Every row of `sql` (one parameter: the case number), mapped by `row`.
 fn all<T>(
     db: &rusqlite::Connection,
