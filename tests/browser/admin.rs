@@ -3,7 +3,9 @@
 
 use fantoccini::Locator;
 
-use super::{body_text, check, html_lang, run_with, screenshot_for_docs, sign_in, wait_for};
+use super::{
+    body_text, check, html_lang, run_with, screenshot_for_docs, sign_in, wait_for, wait_for_query,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn catalog_admin_edits_a_time_limit_and_reads_the_diff() {
@@ -22,14 +24,8 @@ async fn catalog_admin_edits_a_time_limit_and_reads_the_diff() {
         // Find the item by its pinyin initials.
         b.find(Locator::Css("#q")).await?.send_keys("ylbx").await?;
         b.find(Locator::Css("#filter")).await?.click().await?;
+        wait_for_query(&b, "the filter is in the address", |q| q.contains("q=ylbx")).await?;
         wait_for(&b, "#count").await?;
-        check(
-            b.current_url()
-                .await?
-                .query()
-                .is_some_and(|q| q.contains("q=ylbx")),
-            "the filter is in the address",
-        )?;
         b.find(Locator::LinkText("城乡居民基本养老保险参保登记"))
             .await?
             .click()

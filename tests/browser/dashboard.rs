@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::{
     Failure, body_text, check, html_lang, run_with, screenshot_for_docs, sign_in, wait_for,
+    wait_for_query,
 };
 
 /// Three pension cases received at a village point in 衡南县, one of them concluded.
@@ -91,11 +92,8 @@ async fn supervisor_drills_down_and_exports() {
 
         // City → county, by the table's link.
         b.find(Locator::Css("#table-area a")).await?.click().await?;
+        wait_for_query(&b, "county level", |q| q == "region=430422").await?;
         wait_for(&b, "nav.crumbs a").await?;
-        check(
-            b.current_url().await?.query() == Some("region=430422"),
-            "county level",
-        )?;
         let text = body_text(&b).await?;
         check(
             text.contains("统计分析 · 衡南县") && text.contains("按乡镇（街道）"),

@@ -183,6 +183,22 @@ async fn wait_for(b: &Client, css: &str) -> Result<fantoccini::elements::Element
         .await?)
 }
 
+/// Waits until the address's query satisfies `ok`: after a click that submits a form, an element
+/// the old page also has (a count, a heading) is found before the new page has loaded.
+async fn wait_for_query(b: &Client, what: &str, ok: impl Fn(&str) -> bool) -> Result<(), Failure> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let url = b.current_url().await?;
+        if ok(url.query().unwrap_or("")) {
+            return Ok(());
+        }
+        if tokio::time::Instant::now() > deadline {
+            return check(false, format!("{what}: {url}"));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Signs in through the sign-in page (the password is [`harness::TEST_PASSWORD`]) and waits for
 /// the page it leads to.
 async fn sign_in(b: &Client, base: &str, username: &str) -> Result<(), Failure> {
