@@ -72,9 +72,13 @@ impl DirectWriter {
         // holder of the lock (another store on this file) needs to finish; `in_write_tx` waits
         // for the lock asynchronously instead.
         conn.busy_timeout(Duration::ZERO).map_err(direct_error)?;
+        // temp_store = MEMORY: each queued write runs under a savepoint, and SQLite keeps the
+        // original of every page it changes there in a sub-journal — by default a temporary file,
+        // one pwrite per page (≈ 9 % of the engine's CPU). In memory it holds one write's pages
+        // and is emptied at each RELEASE.
         conn.execute_batch(&format!(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; \
-             PRAGMA foreign_keys = ON;"
+             PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
         ))
         .map_err(direct_error)?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);

@@ -127,6 +127,28 @@ async fn a_direct_write_commits_durably_and_a_failing_one_leaves_nothing() {
     store.close().await;
 }
 
+/// Savepoints' sub-journals stay in memory (see `DirectWriter::open`): on a file, each page a
+/// queued write changes was first copied out with a pwrite of its own.
+#[tokio::test]
+async fn the_writer_keeps_savepoint_journals_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = crate::test_store_with_table(dir.path()).await;
+    let crate::Backend::Sqlite {
+        direct, durability, ..
+    } = &store.backend
+    else {
+        panic!("not SQLite")
+    };
+    let temp_store = in_queued_write_tx(direct, durability, |db| {
+        db.query_row("PRAGMA temp_store", [], |r| r.get::<_, i64>(0))
+            .map_err(direct_error)
+    })
+    .await
+    .unwrap();
+    assert_eq!(temp_store, 2, "2 = MEMORY");
+    store.close().await;
+}
+
 /// Two stores on one file (two nodes in one test process, or a CLI command beside a server):
 /// a direct write must wait for the other's write lock without blocking the runtime thread
 /// that the other needs to commit — here the only one (a current-thread runtime).
