@@ -129,10 +129,13 @@ impl Backend {
                 // commit barrier, which does — a commit still survives a power cut before we
                 // acknowledge it, but one fsync serves many commits.
                 let write = SqlitePoolOptions::new().max_connections(1);
+                // Statement journals in memory, as on the direct writer (see `DirectWriter::open`):
+                // the generator's multi-row inserts otherwise copy pages out to a temporary file.
+                let opts_w = opts.clone().pragma("temp_store", "memory");
                 let write = match mode {
                     WriteMode::Durable => {
                         write
-                            .connect_with(opts.clone().synchronous(SqliteSynchronous::Normal))
+                            .connect_with(opts_w.clone().synchronous(SqliteSynchronous::Normal))
                             .await?
                     }
                     // Set at connect, not afterwards with a PRAGMA: the pool replaces its
@@ -142,7 +145,7 @@ impl Backend {
                         write
                             .max_lifetime(None)
                             .idle_timeout(None)
-                            .connect_with(opts.clone().synchronous(SqliteSynchronous::Off))
+                            .connect_with(opts_w.synchronous(SqliteSynchronous::Off))
                             .await?
                     }
                 };
