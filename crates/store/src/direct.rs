@@ -156,10 +156,45 @@ impl DirectReaders {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         };
-        let tx = db.transaction().map_err(direct_error)?;
-        let out = body(&tx)?;
-        tx.commit().map_err(direct_error)?;
+        let tx = ReadTx::begin(&mut db)?;
+        let out = body(tx.db)?;
+        tx.commit()?;
         Ok(out)
+    }
+}
+
+/// Runs a statement without parameters or rows (BEGIN, COMMIT, SAVEPOINT …) from the
+/// connection's cache: `execute_batch` would parse it again each time (≈ 1.5 % of the engine's
+/// CPU went to preparing reads' BEGIN and COMMIT).
+fn run_cached(db: &rusqlite::Connection, sql: &str) -> Result<()> {
+    db.prepare_cached(sql)
+        .and_then(|mut s| s.execute([]))
+        .map(drop)
+        .map_err(direct_error)
+}
+
+/// A read transaction, rolled back when dropped uncommitted (a failed or panicking read), so
+/// the connection is never left inside one.
+struct ReadTx<'a> {
+    db: &'a rusqlite::Connection,
+}
+
+impl<'a> ReadTx<'a> {
+    fn begin(db: &'a mut rusqlite::Connection) -> Result<ReadTx<'a>> {
+        run_cached(db, "BEGIN")?;
+        Ok(ReadTx { db })
+    }
+
+    fn commit(self) -> Result<()> {
+        run_cached(self.db, "COMMIT")
+    }
+}
+
+impl Drop for ReadTx<'_> {
+    fn drop(&mut self) {
+        if !self.db.is_autocommit() {
+            let _ = run_cached(self.db, "ROLLBACK");
+        }
     }
 }
 
@@ -197,8 +232,11 @@ async fn begin_write(direct: &DirectWriter) -> Result<WriteTx<'_>> {
     let mut pause = Duration::from_micros(500);
     loop {
         let db = direct.exclusive().await;
-        match db.execute_batch("BEGIN IMMEDIATE") {
-            Ok(()) => return Ok(WriteTx { db }),
+        match db
+            .prepare_cached("BEGIN IMMEDIATE")
+            .and_then(|mut s| s.execute([]))
+        {
+            Ok(_) => return Ok(WriteTx { db }),
             Err(e) if is_busy(&e) && Instant::now() < give_up => {}
             Err(e) => return Err(direct_error(e)),
         }
@@ -218,7 +256,7 @@ impl WriteTx<'_> {
     /// COMMIT when `out` succeeded; otherwise (and when the COMMIT fails) the drop rolls back.
     fn finish<R>(self, out: Result<R>) -> Result<R> {
         let out = out?;
-        self.db.execute_batch("COMMIT").map_err(direct_error)?;
+        run_cached(&self.db, "COMMIT")?;
         Ok(out)
     }
 }
@@ -332,11 +370,7 @@ fn in_savepoint<R>(
     db: &rusqlite::Connection,
     body: impl FnOnce(&rusqlite::Connection) -> Result<R>,
 ) -> Result<R> {
-    let run = |sql: &str| {
-        db.prepare_cached(sql)
-            .and_then(|mut s| s.execute([]))
-            .map_err(direct_error)
-    };
+    let run = |sql: &str| run_cached(db, sql);
     run("SAVEPOINT queued_write")?;
     match body(db).and_then(|out| run("RELEASE queued_write").map(|_| out)) {
         Ok(out) => Ok(out),

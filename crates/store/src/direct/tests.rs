@@ -305,3 +305,38 @@ async fn a_panicking_write_is_rolled_back_and_the_next_write_works() {
         .unwrap();
     assert_eq!(keys, ["next"]);
 }
+
+/// A read that fails ends its transaction: the connection goes back to the pool outside one and
+/// the next read on it sees later writes (a transaction left open would keep its old snapshot,
+/// and the next BEGIN would fail).
+#[tokio::test]
+async fn a_failed_read_leaves_no_transaction_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = crate::test_store_with_table(dir.path()).await;
+    let crate::Backend::Sqlite {
+        write, direct_read, ..
+    } = &store.backend
+    else {
+        panic!("not SQLite")
+    };
+    let count = |db: &rusqlite::Connection| {
+        db.query_row("SELECT COUNT(*) FROM t", [], |r| r.get::<_, i64>(0))
+            .map_err(direct_error)
+    };
+    for _ in 0..DIRECT_READERS {
+        let failed = direct_read.read(|db| {
+            count(db)?;
+            db.query_row("SELECT no_such_column FROM t", [], |r| r.get::<_, i64>(0))
+                .map_err(direct_error)
+        });
+        assert!(failed.is_err());
+    }
+    sqlx::query("INSERT INTO t (k, n) VALUES ('a', 1)")
+        .execute(write)
+        .await
+        .unwrap();
+    for _ in 0..DIRECT_READERS {
+        assert_eq!(direct_read.read(count).unwrap(), 1, "a fresh snapshot");
+    }
+    store.close().await;
+}
