@@ -278,6 +278,8 @@ mod tests {
             .unwrap();
         store.migrate().await.unwrap();
         assert_eq!(pragmas(&store, "synchronous").await, (0, 2), "OFF / FULL");
+        // Journals of the writer's statements in memory (2), the readers' as built (0).
+        assert_eq!(pragmas(&store, "temp_store").await, (2, 0));
         store.put_setting("k", "v").await.unwrap();
         // Set at connect, so a connection the pool opens later is relaxed too.
         let Backend::Sqlite { write, .. } = &store.backend else {
@@ -294,6 +296,7 @@ mod tests {
             (1, 2),
             "NORMAL / FULL"
         );
+        assert_eq!(pragmas(&store, "temp_store").await, (2, 0));
         assert_eq!(store.setting("k").await.unwrap().as_deref(), Some("v"));
         store.close().await;
     }
