@@ -148,7 +148,7 @@ impl DirectReaders {
         body: impl FnOnce(&rusqlite::Connection) -> Result<R>,
     ) -> Result<R> {
         let free = self.conns.iter().find_map(|c| c.try_lock().ok());
-        let mut db = match free {
+        let db = match free {
             Some(db) => db,
             // All busy: wait for the first (each is held only for one short read). A poisoned
             // lock only means a reader panicked mid-read; the connection itself is fine.
@@ -156,7 +156,7 @@ impl DirectReaders {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         };
-        let tx = ReadTx::begin(&mut db)?;
+        let tx = ReadTx::begin(&db)?;
         let out = body(tx.db)?;
         tx.commit()?;
         Ok(out)
@@ -167,10 +167,14 @@ impl DirectReaders {
 /// connection's cache: `execute_batch` would parse it again each time (≈ 1.5 % of the engine's
 /// CPU went to preparing reads' BEGIN and COMMIT).
 fn run_cached(db: &rusqlite::Connection, sql: &str) -> Result<()> {
+    exec_cached(db, sql).map_err(direct_error)
+}
+
+/// [`run_cached`] with SQLite's own error, for a caller that tells a busy database apart.
+fn exec_cached(db: &rusqlite::Connection, sql: &str) -> rusqlite::Result<()> {
     db.prepare_cached(sql)
         .and_then(|mut s| s.execute([]))
         .map(drop)
-        .map_err(direct_error)
 }
 
 /// A read transaction, rolled back when dropped uncommitted (a failed or panicking read), so
@@ -180,7 +184,7 @@ struct ReadTx<'a> {
 }
 
 impl<'a> ReadTx<'a> {
-    fn begin(db: &'a mut rusqlite::Connection) -> Result<ReadTx<'a>> {
+    fn begin(db: &'a rusqlite::Connection) -> Result<ReadTx<'a>> {
         run_cached(db, "BEGIN")?;
         Ok(ReadTx { db })
     }
@@ -232,11 +236,8 @@ async fn begin_write(direct: &DirectWriter) -> Result<WriteTx<'_>> {
     let mut pause = Duration::from_micros(500);
     loop {
         let db = direct.exclusive().await;
-        match db
-            .prepare_cached("BEGIN IMMEDIATE")
-            .and_then(|mut s| s.execute([]))
-        {
-            Ok(_) => return Ok(WriteTx { db }),
+        match exec_cached(&db, "BEGIN IMMEDIATE") {
+            Ok(()) => return Ok(WriteTx { db }),
             Err(e) if is_busy(&e) && Instant::now() < give_up => {}
             Err(e) => return Err(direct_error(e)),
         }
@@ -273,7 +274,7 @@ impl Drop for WriteTx<'_> {
         // Unless committed, or rolled back by SQLite itself (a full disk, an I/O error). A failed
         // ROLLBACK leaves it to the next BEGIN to fail loudly rather than write inside it.
         if !self.db.is_autocommit() {
-            let _ = self.db.execute_batch("ROLLBACK");
+            let _ = exec_cached(&self.db, "ROLLBACK");
         }
     }
 }
