@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use tongban_domain::calendar::TimeStatus;
 use tongban_domain::case::{
-    self, Action, ActionKind, EventRecord, GENESIS, Release, SubCaseState, SubCaseStatus,
+    self, Action, ActionKind, EventRecord, GENESIS, Payload, Release, SubCaseState, SubCaseStatus,
 };
 use tongban_domain::catalog::{FormField, HandlingMode, Item, Material, Role};
 use tongban_domain::identity;
@@ -167,7 +167,8 @@ pub struct TimelineEntry {
     pub acting_for: Option<String>,
     pub place: Option<String>,
     pub reason: Option<String>,
-    pub payload: Value,
+    /// As stored: written out as it is, parsed where a document looks into it.
+    pub payload: Payload,
     /// The event's link in the audit chain.
     pub hash: String,
 }
@@ -360,7 +361,7 @@ impl App {
             place: d.place,
             at: self.clock.now().timestamp_millis(),
             reason: d.reason,
-            payload: d.payload,
+            payload: d.payload.into(),
             prev_hash: prev.map_or_else(|| GENESIS.to_string(), |p| p.hash.clone()),
             hash: String::new(),
         })

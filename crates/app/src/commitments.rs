@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{Value, json};
 use tongban_domain::case::commitment::{self as rules, RevokeError, VerificationStatus};
 use tongban_domain::case::{EventRecord, SubCaseState};
 use tongban_domain::catalog::{HandlingMode, Item, Role};
@@ -221,7 +221,7 @@ impl App {
             .events
             .iter()
             .filter(|e| e.kind == "sub_case.conclude")
-            .filter_map(|e| e.payload["sub_case"].as_i64())
+            .filter_map(|e| e.payload.value()["sub_case"].as_i64())
             .collect();
         let mut writes = CommitmentWrites::default();
         if !concluded.is_empty() {
@@ -577,8 +577,8 @@ impl App {
         let case = self.case_view(user, number).await?;
         let submitted = case.timeline.iter().find(|e| e.kind == "case.submitted");
         let commitments: Vec<SignedCommitment> = submitted
-            .and_then(|e| e.payload.get("commitments"))
-            .map(|c| serde_json::from_value(c.clone()))
+            .and_then(|e| e.payload.value().get_mut("commitments").map(Value::take))
+            .map(serde_json::from_value)
             .transpose()
             .map_err(internal_json)?
             .unwrap_or_default();

@@ -2,7 +2,7 @@
 //! A change to a case is one transaction that checks the case version (optimistic concurrency),
 //! updates the projection rows and appends the events: all of it or none of it.
 
-use tongban_domain::case::EventRecord;
+use tongban_domain::case::{EventRecord, Payload};
 use tongban_domain::region::ServiceCenter;
 use tongban_domain::stats::counts::CaseFacts;
 
@@ -103,7 +103,7 @@ impl TryFrom<EventRow> for EventRecord {
             place: r.place,
             at: r.at,
             reason: r.reason,
-            payload: serde_json::from_str(&r.payload)
+            payload: Payload::from_stored(r.payload)
                 .map_err(|e| StoreError::Corrupt(format!("event payload: {e}")))?,
             prev_hash: r.prev_hash,
             hash: r.hash,

@@ -288,7 +288,7 @@ impl App {
             place: None,
             at: self.clock.now().timestamp_millis(),
             reason,
-            payload,
+            payload: payload.into(),
             prev_hash: prev.map_or_else(|| GENESIS.to_string(), |p| p.hash.clone()),
             hash: String::new(),
         })

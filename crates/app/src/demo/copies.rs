@@ -244,13 +244,13 @@ fn copy_case(t: &Template, number: String, rng: &mut StdRng) -> CaseCopy {
     let mut events: Vec<EventRecord> = Vec::with_capacity(t.events.len());
     for e in &t.events {
         let (seq, prev_hash) = next_link(events.last());
-        let mut payload = e.payload.clone();
+        let mut payload = e.payload.value();
         swap_strings(&mut payload, &swaps);
         events.push(seal(EventRecord {
             case_number: number.clone(),
             seq,
             at: e.at + shift,
-            payload,
+            payload: payload.into(),
             prev_hash,
             hash: String::new(),
             ..e.clone()

@@ -25,6 +25,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 /// The `prev_hash` of a case's first event: 64 zeros.
@@ -52,11 +53,49 @@ pub struct EventRecord {
     pub at: i64,
     pub reason: Option<String>,
     /// What the action recorded (its data).
-    pub payload: Value,
+    pub payload: Payload,
     /// The previous event's hash, [`GENESIS`] for the first.
     pub prev_hash: String,
     /// This event's hash, see the module documentation.
     pub hash: String,
+}
+
+/// What an event recorded: a JSON value kept as the text it is stored as. A case's timeline is
+/// read with every action and page, its payloads looked into far more rarely (a document, the
+/// chain's check), so they are parsed only when looked into ([`Payload::value`]) and are written
+/// out as they are.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Payload(Box<RawValue>);
+
+impl Payload {
+    /// A payload read back from storage; refused when the text is not JSON.
+    pub fn from_stored(text: String) -> Result<Payload, serde_json::Error> {
+        RawValue::from_string(text).map(Payload)
+    }
+
+    /// The JSON text.
+    pub fn get(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The payload parsed (it was checked to be JSON when made).
+    pub fn value(&self) -> Value {
+        serde_json::from_str(self.0.get()).unwrap_or(Value::Null)
+    }
+}
+
+impl From<Value> for Payload {
+    fn from(v: Value) -> Payload {
+        // Serializing a `Value` cannot fail (its map keys are strings).
+        Payload(serde_json::value::to_raw_value(&v).unwrap_or_else(|_| RawValue::NULL.to_owned()))
+    }
+}
+
+impl PartialEq for Payload {
+    fn eq(&self, other: &Payload) -> bool {
+        self.get() == other.get()
+    }
 }
 
 /// The fields that are hashed, in their fixed order.
@@ -97,6 +136,8 @@ impl Serialize for Sorted<'_> {
 
 /// The canonical bytes hashed for an event (without the domain prefix).
 pub fn canonical_json(e: &EventRecord) -> String {
+    // Parsed so the keys are sorted whatever order the stored text has them in.
+    let payload = e.payload.value();
     let c = Canonical {
         case_number: &e.case_number,
         seq: e.seq,
@@ -107,7 +148,7 @@ pub fn canonical_json(e: &EventRecord) -> String {
         place: e.place.as_deref(),
         at: e.at,
         reason: e.reason.as_deref(),
-        payload: Sorted(&e.payload),
+        payload: Sorted(&payload),
         prev_hash: &e.prev_hash,
     };
     // Serializing plain strings, integers and a JSON value to a String cannot fail (no maps with

@@ -23,7 +23,8 @@ pub mod tolerance;
 mod tests;
 
 pub use chain::{
-    BrokenLink, BrokenReason, EventRecord, GENESIS, event_hash, next_link, seal, verify_chain,
+    BrokenLink, BrokenReason, EventRecord, GENESIS, Payload, event_hash, next_link, seal,
+    verify_chain,
 };
 pub use error::CaseError;
 pub use form::{FieldError, validate_form};

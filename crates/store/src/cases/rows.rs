@@ -84,7 +84,7 @@ macro_rules! bind_event {
             .push_bind(&e.place)
             .push_bind(e.at)
             .push_bind(&e.reason)
-            .push_bind(e.payload.to_string())
+            .push_bind(e.payload.get())
             .push_bind(&e.prev_hash)
             .push_bind(&e.hash);
     }};

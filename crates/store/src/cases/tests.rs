@@ -25,7 +25,7 @@ fn a_numbered_case_carries_its_number_everywhere_and_its_chain_holds() {
             place: Some("C430422".into()),
             at: 1_700_000_000_000 + seq,
             reason: None,
-            payload: serde_json::json!({"n": seq}),
+            payload: serde_json::json!({"n": seq}).into(),
             prev_hash: GENESIS.into(),
             hash: String::new(),
         })

@@ -17,12 +17,12 @@ pub fn refusal(case: &CaseView) -> Option<String> {
         .filter(|s| s.status == SubCaseStatus::Rejected)
     {
         // The reject event of this sub-case (the last one, should there ever be more).
-        let event =
-            case.timeline.iter().rev().find(|e| {
-                e.kind == "sub_case.reject" && e.payload["sub_case"].as_i64() == Some(s.seq)
-            });
+        let event = case.timeline.iter().rev().find(|e| {
+            e.kind == "sub_case.reject" && e.payload.value()["sub_case"].as_i64() == Some(s.seq)
+        });
         let mut reasons: Vec<String> = event
-            .and_then(|e| e.payload["action"]["reasons"].as_array())
+            .map(|e| e.payload.value())
+            .and_then(|p| p["action"]["reasons"].as_array().cloned())
             .map(|a| {
                 a.iter()
                     .filter_map(|r| r.as_str())

@@ -12,11 +12,12 @@ pub fn pledge(case: &CaseView) -> String {
     let mut n = 0;
     let mut notices = String::new();
     for e in &case.timeline {
-        let seq = e.payload["sub_case"].as_i64();
+        let payload = e.payload.value();
+        let seq = payload["sub_case"].as_i64();
         let sub = case.sub_cases.iter().find(|s| Some(s.seq) == seq);
         match (e.kind.as_str(), sub) {
             ("sub_case.accept_with_tolerance", Some(s)) => {
-                let codes = e.payload["action"]["tolerated"].as_array().cloned();
+                let codes = payload["action"]["tolerated"].as_array().cloned();
                 for code in codes.unwrap_or_default() {
                     let code = code.as_str().unwrap_or_default();
                     n += 1;
@@ -43,12 +44,12 @@ pub fn pledge(case: &CaseView) -> String {
             ("sub_case.pledge_expired", _) => {
                 notices.push_str(&format!(
                     "<h2>{}</h2><p>{}</p>",
-                    if e.payload["to"] == "suspended" {
+                    if payload["to"] == "suspended" {
                         "中止办理通知"
                     } else {
                         "终止办理通知"
                     },
-                    esc(e.payload["notice"].as_str().unwrap_or_default()),
+                    esc(payload["notice"].as_str().unwrap_or_default()),
                 ));
             }
             _ => {}

@@ -14,7 +14,7 @@ fn event(seq: i64, prev: &str, payload: Value) -> EventRecord {
         place: Some("C430422100001".into()),
         at: 1_756_700_000_000 + seq,
         reason: None,
-        payload,
+        payload: payload.into(),
         prev_hash: prev.into(),
         hash: String::new(),
     })
@@ -71,6 +71,40 @@ fn payload_key_order_does_not_matter() {
         ea.hash,
         "0051b74e0d8b3595575c1e6fae165829c0c14cfbba760135f026676a33a22bbf"
     );
+}
+
+#[test]
+fn a_stored_payload_hashes_as_its_value_whatever_its_spacing_and_key_order() {
+    let sealed = event(
+        1,
+        GENESIS,
+        json!({"a": {"x": [true, null], "y": 1}, "b": "收件"}),
+    );
+    // The same value as another writer (or a hand) may have stored it.
+    let mut read = sealed.clone();
+    read.payload =
+        Payload::from_stored(r#"{ "b": "收件", "a": {"y": 1, "x": [true, null]} }"#.into())
+            .unwrap();
+    assert_ne!(
+        read.payload, sealed.payload,
+        "kept as stored, not re-encoded"
+    );
+    assert_eq!(event_hash(&read), sealed.hash);
+    verify_chain(&[read.clone()]).unwrap();
+    // Written out as stored, and parsed on demand.
+    let out = serde_json::to_string(&read).unwrap();
+    assert!(out.contains(r#""payload":{ "b": "收件", "a": {"y": 1, "x": [true, null]} }"#));
+    assert_eq!(read.payload.value()["a"]["y"], 1);
+    // A changed value still breaks the link.
+    read.payload =
+        Payload::from_stored(r#"{"a": {"x": [true, null], "y": 2}, "b": "收件"}"#.into()).unwrap();
+    assert_eq!(
+        verify_chain(&[read]).unwrap_err().reason,
+        BrokenReason::HashMismatch
+    );
+    // Text that is not JSON is refused when read.
+    assert!(Payload::from_stored("{\"a\":".into()).is_err());
+    assert!(Payload::from_stored(String::new()).is_err());
 }
 
 #[test]

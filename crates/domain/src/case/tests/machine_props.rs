@@ -197,7 +197,7 @@ fn play(item: &Item, start: NaiveDate, moves: &[Move]) -> Vec<EventRecord> {
                         .and_utc()
                         .timestamp_millis(),
                     reason: None,
-                    payload: serde_json::to_value(&act).unwrap(),
+                    payload: serde_json::to_value(&act).unwrap().into(),
                     prev_hash,
                     hash: String::new(),
                 }));
@@ -282,7 +282,7 @@ fn tamper(e: &mut EventRecord, field: usize) {
         5 => e.place = None,
         6 => e.at += 1,
         7 => e.reason = Some("X".into()),
-        8 => e.payload = json!({"forged": true}),
+        8 => e.payload = json!({"forged": true}).into(),
         9 => e.prev_hash = "f".repeat(64),
         10 => e.hash = "0".repeat(64),
         _ => e.seq += 1,

@@ -277,7 +277,7 @@ pub(super) fn case_html(
             at: local_time(e.at),
             what: event_label(&tr, &e.kind),
             code: e.kind.clone(),
-            sub_case: e.payload["sub_case"].as_i64(),
+            sub_case: e.payload.value()["sub_case"].as_i64(),
             actor: e.actor.clone(),
             role: tongban_app::accounts::role_from_name(&e.role)
                 .map_or_else(|| e.role.clone(), |r| tr.role(&r).to_string()),
