@@ -15,9 +15,14 @@
 //! connection's lock first. Both commit with synchronous=NORMAL, and every commit is acknowledged
 //! only after the group commit's fsync of the one WAL they share (see `durability`).
 //!
+//! The dashboard's counters (统计计数) a write moves are summed over its whole transaction and
+//! written once before the COMMIT ([`DirectTx::count`]): the writes of one moment mostly move the
+//! same rows (a city's and a county's totals), each an upsert inside the one writer all wait for.
+//!
 //! Statements are the same text as on the sqlx path: [`DirectBatch`] has the builder methods the
 //! row macros (`push_change_rows!`, `bind_case!`, …) call, so each statement is written once.
 
+use std::cell::RefCell;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -25,6 +30,7 @@ use std::time::{Duration, Instant};
 use rusqlite::OpenFlags;
 use rusqlite::types::{ToSql, ToSqlOutput, Value};
 use tokio::sync::{Mutex, MutexGuard};
+use tongban_domain::stats::counts::{self, CountKey, OwnedTally, Tally};
 
 use crate::durability::Durability;
 use crate::{Result, StoreError};
@@ -44,7 +50,8 @@ pub struct DirectWriter {
 
 /// A queued write: runs under its own savepoint in whichever transaction takes it, and returns
 /// what to tell its caller once that transaction committed or failed.
-type QueuedWrite = Box<dyn FnOnce(&rusqlite::Connection) -> Deliver + Send>;
+/// It adds the counters it moved to the transaction's (see [`DirectTx::count`]).
+type QueuedWrite = Box<dyn FnOnce(&rusqlite::Connection, &mut OwnedTally) -> Deliver + Send>;
 type Deliver = Box<dyn FnOnce(std::result::Result<(), String>) + Send>;
 
 #[derive(Default)]
@@ -211,12 +218,16 @@ const LOCK_TIMEOUT: Duration = Duration::from_secs(10);
 pub(crate) async fn in_write_tx<R>(
     direct: &DirectWriter,
     durability: &Durability,
-    body: impl FnOnce(&rusqlite::Connection) -> Result<R>,
+    body: impl FnOnce(&DirectTx<'_>) -> Result<R>,
 ) -> Result<R> {
     let out = {
         let tx = begin_write(direct).await?;
         let held = Instant::now();
-        let out = body(&tx);
+        let write = DirectTx::new(&tx);
+        let out = body(&write).and_then(|out| {
+            write_counters(&tx, &write.counters.into_inner())?;
+            Ok(out)
+        });
         let out = tx.finish(out);
         durability.record_held(held.elapsed());
         out
@@ -290,11 +301,20 @@ impl Drop for WriteTx<'_> {
 pub(crate) async fn in_queued_write_tx<R: Send + 'static>(
     direct: &DirectWriter,
     durability: &Durability,
-    body: impl FnOnce(&rusqlite::Connection) -> Result<R> + Send + 'static,
+    body: impl FnOnce(&DirectTx<'_>) -> Result<R> + Send + 'static,
 ) -> Result<R> {
     let (send, outcome) = tokio::sync::oneshot::channel::<Result<R>>();
-    let write: QueuedWrite = Box::new(move |db| {
-        let out = in_savepoint(db, body);
+    let write: QueuedWrite = Box::new(move |db, counted| {
+        let out = in_savepoint(db, |db| {
+            let write = DirectTx::new(db);
+            let out = body(&write)?;
+            Ok((out, write.counters.into_inner()))
+        })
+        // Released: its counters join the transaction's (a failed write's went with it).
+        .map(|(out, own)| {
+            add_owned(counted, own);
+            out
+        });
         Box::new(move |committed| {
             let _ = send.send(match committed {
                 Ok(()) => out,
@@ -349,6 +369,7 @@ async fn run_queue(direct: &DirectWriter, durability: &Durability) -> Result<()>
     let held = Instant::now();
     let writes = std::mem::take(&mut direct.queue().writes);
     let mut delivers: Vec<Deliver> = Vec::with_capacity(writes.len());
+    let mut counted = OwnedTally::new();
     for (_, write) in writes {
         // An error that makes SQLite roll the whole transaction back (a full disk, an I/O error)
         // leaves no transaction to run the rest in: they are dropped unrun, and their callers hear
@@ -356,14 +377,79 @@ async fn run_queue(direct: &DirectWriter, durability: &Durability) -> Result<()>
         if tx.is_autocommit() {
             break;
         }
-        delivers.push(write(&tx));
+        delivers.push(write(&tx, &mut counted));
     }
-    let committed = tx.finish(Ok(())).map_err(|e| e.to_string());
+    // The counters go with the writes or not at all: when they fail, every write of the
+    // transaction hears so and nothing of it is kept.
+    let counters = if tx.is_autocommit() {
+        Ok(())
+    } else {
+        write_counters(&tx, &counted)
+    };
+    let committed = tx.finish(counters).map_err(|e| e.to_string());
     durability.record_held(held.elapsed());
     for deliver in delivers {
         deliver(committed.clone());
     }
     committed.map_err(StoreError::WriteFailed)
+}
+
+/// A write transaction on the direct connection as a write sees it: the connection, and the
+/// dashboard counters the write moves, written before the transaction's COMMIT.
+pub(crate) struct DirectTx<'a> {
+    db: &'a rusqlite::Connection,
+    counters: RefCell<OwnedTally>,
+}
+
+impl<'a> DirectTx<'a> {
+    fn new(db: &'a rusqlite::Connection) -> Self {
+        DirectTx {
+            db,
+            counters: RefCell::default(),
+        }
+    }
+
+    /// Adds `change` to the dashboard's counters (统计计数) as part of this write: written with
+    /// the transaction if the write succeeds, dropped with it if it fails.
+    pub(crate) fn count(&self, change: &Tally<'_>) {
+        counts::merge_owned(&mut self.counters.borrow_mut(), change);
+    }
+}
+
+impl std::ops::Deref for DirectTx<'_> {
+    type Target = rusqlite::Connection;
+    fn deref(&self) -> &rusqlite::Connection {
+        self.db
+    }
+}
+
+fn add_owned(into: &mut OwnedTally, more: OwnedTally) {
+    for (k, v) in more {
+        let n = into.entry(k).or_insert(0);
+        *n += v;
+    }
+}
+
+/// Upserts counter changes in the open transaction on `db`, skipping those that cancelled out.
+fn write_counters(db: &rusqlite::Connection, counted: &OwnedTally) -> Result<()> {
+    let tally: Tally<'_> = counted
+        .iter()
+        .filter(|(_, n)| **n != 0)
+        .map(|((region, dim, key), n)| {
+            (
+                CountKey {
+                    region,
+                    dim: *dim,
+                    key,
+                },
+                *n,
+            )
+        })
+        .collect();
+    let mut batch = DirectBatch::new();
+    // SQLite keeps one counter shard (see `stats::shard_for`).
+    crate::stats::push_counter_upserts!(batch, &tally, 0, crate::stats::CASE_COUNTER_ROWS);
+    batch.run(db)
 }
 
 /// `body` under a savepoint of the open transaction on `db`: rolled back to it when it fails.

@@ -4,16 +4,13 @@
 use tongban_domain::stats::counts::{self, CaseFacts};
 
 use super::{CASE_COLUMNS, EVENT_COLUMNS, EventRow, MATERIAL_COLUMNS, SUB_COLUMNS};
-use crate::direct::{DirectBatch, direct_error};
+use crate::direct::{DirectBatch, DirectTx, direct_error};
 use crate::stats::{CASE_FACTS, JoinedFactsRow, commitment_after, facts_after, facts_of_joined};
 use crate::{CaseChange, CaseRecord, CaseRow, MaterialRow, NewCase, Result, SubCaseRow};
 
-/// Counters of SQLite's one shard (see `stats::shard_for`).
-const SHARD: i64 = 0;
-
 /// [`crate::Store::apply_case_change`] on SQLite: whether the change applied (the case was still
 /// at the expected version); nothing is written when it did not.
-pub(crate) fn write_case_change(db: &rusqlite::Connection, ch: &CaseChange) -> Result<bool> {
+pub(crate) fn write_case_change(db: &DirectTx<'_>, ch: &CaseChange) -> Result<bool> {
     let n = db
         .prepare_cached(
             // `?N`, not the sqlx path's `$N`: SQLite numbers `$`-parameters by first appearance
@@ -48,21 +45,26 @@ pub(crate) fn write_case_change(db: &rusqlite::Connection, ch: &CaseChange) -> R
         .zip(after.as_ref())
         .map(|(b, a)| counts::delta(Some(b), a));
     let mut batch = DirectBatch::new();
-    crate::cases::push_change_rows!(batch, ch, change.as_ref(), SHARD);
+    // The counters are the transaction's to write (see `crate::direct`).
+    crate::cases::push_change_rows!(batch, ch, None::<&counts::Tally<'_>>, 0);
     batch.run(db)?;
+    if let Some(change) = &change {
+        db.count(change);
+    }
     if let (Some(before), None) = (&before, commitment) {
         let after = facts_after(before, ch, has_commitment(db, &ch.number)?);
-        let change = counts::delta(Some(before), &after);
-        let mut batch = DirectBatch::new();
-        crate::stats::push_counter_upserts!(batch, &change, SHARD, crate::stats::CASE_COUNTER_ROWS);
-        batch.run(db)?;
+        db.count(&counts::delta(Some(before), &after));
     }
     Ok(true)
 }
 
 /// The inserts of a new case (see `insert_case!`).
-pub(crate) fn insert_case(db: &rusqlite::Connection, new: &NewCase) -> Result<()> {
-    crate::cases::with_new_case_rows!(batch = DirectBatch::new(), new, SHARD => batch.run(db))
+pub(crate) fn insert_case(db: &DirectTx<'_>, new: &NewCase) -> Result<()> {
+    crate::cases::with_new_case_rows!(batch = DirectBatch::new(), new, tally counted => {
+        batch.run(db)?;
+        db.count(&counted);
+        Ok(())
+    })
 }
 
 /// `load_case_facts!` on this path.

@@ -124,13 +124,33 @@ pub(crate) use {push_change_rows, push_events, push_materials, write_case_change
 /// Builds `$batch` from `$empty` (a [`crate::batch::Batch`] or a
 /// [`crate::direct::DirectBatch`]) with the rows of new case `$new`, its counters in `$shard`,
 /// then evaluates `$run` (the batch borrows what is computed here, so it runs in here too).
+/// With `tally $counted => $run` instead of `$shard => $run`, the counters are left out of the
+/// batch and `$run` gets them as `$counted` (SQLite's direct path writes them per transaction).
 macro_rules! with_new_case_rows {
+    ($batch:ident = $empty:expr, $new:expr, tally $counted:ident => $run:expr) => {{
+        let new: &$crate::NewCase = $new;
+        let facts = $crate::stats::new_case_facts(new);
+        let $counted = tongban_domain::stats::counts::tally(&facts);
+        $crate::cases::with_new_case_rows!(@rows $batch = $empty, new);
+        $run
+    }};
     ($batch:ident = $empty:expr, $new:expr, $shard:expr => $run:expr) => {{
+        let new: &$crate::NewCase = $new;
+        let facts = $crate::stats::new_case_facts(new);
+        let counted = tongban_domain::stats::counts::tally(&facts);
+        $crate::cases::with_new_case_rows!(@rows $batch = $empty, new);
+        $crate::stats::push_counter_upserts!(
+            $batch,
+            &counted,
+            $shard,
+            $crate::stats::CASE_COUNTER_ROWS
+        );
+        $run
+    }};
+    (@rows $batch:ident = $empty:expr, $new:expr) => {
         let new: &$crate::NewCase = $new;
         let c = &new.case;
         let terms = $crate::cases::search_terms(&c.applicant_name, &c.title);
-        let facts = $crate::stats::new_case_facts(new);
-        let counted = tongban_domain::stats::counts::tally(&facts);
         let mut $batch = $empty;
         $batch
             .statement($crate::cases::INSERT_CASES)
@@ -153,14 +173,7 @@ macro_rules! with_new_case_rows {
         }
         $crate::cases::push_materials!($batch, &new.materials);
         $crate::cases::push_events!($batch, &new.events);
-        $crate::stats::push_counter_upserts!(
-            $batch,
-            &counted,
-            $shard,
-            $crate::stats::CASE_COUNTER_ROWS
-        );
-        $run
-    }};
+    };
 }
 pub(crate) use with_new_case_rows;
 

@@ -259,6 +259,148 @@ async fn queued_writes_commit_together_and_a_failing_one_takes_only_itself_back(
     store.close().await;
 }
 
+/// Counters moved by writes that share a transaction are summed and written with it, and a write
+/// that fails takes its own counts back with its rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queued_writes_sum_their_counters_and_a_failing_one_takes_its_counts_back() {
+    use tongban_domain::stats::counts::Dim;
+    let dir = tempfile::tempdir().unwrap();
+    let store = crate::test_store_with_table(dir.path()).await;
+    let crate::Backend::Sqlite {
+        write,
+        direct,
+        durability,
+        ..
+    } = &store.backend
+    else {
+        panic!("not SQLite")
+    };
+    // Counters that cannot be written fail the write that moved them, rows and all.
+    let one = [(
+        CountKey {
+            region: "4304",
+            dim: Dim::Items,
+            key: "",
+        },
+        1,
+    )];
+    let failed = in_queued_write_tx(direct, durability, move |db| {
+        db.execute("INSERT INTO t (k, n) VALUES ('lost', 1)", [])
+            .map_err(direct_error)?;
+        db.count(&one.into_iter().collect());
+        Ok(())
+    })
+    .await;
+    assert!(failed.is_err(), "{failed:?}");
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM t")
+        .fetch_one(write)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+    sqlx::query(
+        "CREATE TABLE stats_counts (region TEXT NOT NULL, dim TEXT NOT NULL, key TEXT NOT NULL, \
+         shard BIGINT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (region, dim, key, shard)) \
+         WITHOUT ROWID",
+    )
+    .execute(write)
+    .await
+    .unwrap();
+    let writes = (0..40_i64).map(|i| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let crate::Backend::Sqlite {
+                direct, durability, ..
+            } = &store.backend
+            else {
+                panic!("not SQLite")
+            };
+            in_queued_write_tx(direct, durability, move |db| {
+                let item = format!("i{i}");
+                let change: Tally<'_> = [
+                    (
+                        CountKey {
+                            region: "4304",
+                            dim: Dim::Items,
+                            key: "",
+                        },
+                        1,
+                    ),
+                    (
+                        CountKey {
+                            region: "4304",
+                            dim: Dim::Item,
+                            key: &item,
+                        },
+                        1,
+                    ),
+                ]
+                .into_iter()
+                .collect();
+                db.count(&change);
+                // Write 7 fails after counting.
+                if i == 7 {
+                    db.execute("INSERT INTO no_such_table VALUES (1)", [])
+                        .map_err(direct_error)?;
+                }
+                Ok(())
+            })
+            .await
+        })
+    });
+    let mut failed = Vec::new();
+    for (i, w) in writes.collect::<Vec<_>>().into_iter().enumerate() {
+        if w.await.unwrap().is_err() {
+            failed.push(i);
+        }
+    }
+    assert_eq!(failed, [7]);
+    let items: i64 = sqlx::query_scalar(
+        "SELECT n FROM stats_counts WHERE region = '4304' AND dim = 'items' AND key = ''",
+    )
+    .fetch_one(write)
+    .await
+    .unwrap();
+    assert_eq!(items, 39);
+    let keys: Vec<String> = sqlx::query_scalar(
+        "SELECT key FROM stats_counts WHERE region = '4304' AND dim = 'item' AND n = 1 ORDER BY key",
+    )
+    .fetch_all(write)
+    .await
+    .unwrap();
+    let mut expected: Vec<String> = (0..40)
+        .filter(|i| *i != 7)
+        .map(|i| format!("i{i}"))
+        .collect();
+    expected.sort();
+    assert_eq!(keys, expected);
+    // A plain write transaction writes its counters too.
+    in_write_tx(direct, durability, |db| {
+        db.count(
+            &[(
+                CountKey {
+                    region: "4304",
+                    dim: Dim::Items,
+                    key: "",
+                },
+                -4,
+            )]
+            .into_iter()
+            .collect(),
+        );
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let items: i64 = sqlx::query_scalar(
+        "SELECT n FROM stats_counts WHERE region = '4304' AND dim = 'items' AND key = ''",
+    )
+    .fetch_one(write)
+    .await
+    .unwrap();
+    assert_eq!(items, 35);
+    store.close().await;
+}
+
 /// A write that panics halfway leaves nothing behind and the connection usable: its
 /// transaction is rolled back as the panic unwinds.
 #[tokio::test]
