@@ -197,6 +197,34 @@ async fn a_direct_write_waits_for_another_connections_lock_without_blocking_the_
     assert_eq!(n, 2);
 }
 
+/// Queues writes 0 to 39 at once, each from a task of its own (so that they share transactions),
+/// and returns their outcomes in that order.
+async fn forty_queued_writes<R: Send + 'static>(
+    store: &crate::Store,
+    body: impl Fn(i64, &DirectTx<'_>) -> Result<R> + Send + Sync + Clone + 'static,
+) -> Vec<Result<R>> {
+    let writes: Vec<_> = (0..40_i64)
+        .map(|i| {
+            let store = store.clone();
+            let body = body.clone();
+            tokio::spawn(async move {
+                let crate::Backend::Sqlite {
+                    direct, durability, ..
+                } = &store.backend
+                else {
+                    panic!("not SQLite")
+                };
+                in_queued_write_tx(direct, durability, move |db| body(i, db)).await
+            })
+        })
+        .collect();
+    let mut outcomes = Vec::with_capacity(writes.len());
+    for w in writes {
+        outcomes.push(w.await.unwrap());
+    }
+    outcomes
+}
+
 /// Writes queued together share a transaction, yet each stays all or nothing: the one that
 /// fails (a duplicate key, after its first statement ran) leaves no row, the others all commit.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -210,35 +238,24 @@ async fn queued_writes_commit_together_and_a_failing_one_takes_only_itself_back(
         .execute(write)
         .await
         .unwrap();
-    let writes = (0..40_i64).map(|i| {
-        let store = store.clone();
-        tokio::spawn(async move {
-            let crate::Backend::Sqlite {
-                direct, durability, ..
-            } = &store.backend
-            else {
-                panic!("not SQLite")
-            };
-            in_queued_write_tx(direct, durability, move |db| {
-                let mut b = DirectBatch::new();
-                b.statement("INSERT INTO t (k, n) VALUES (")
-                    .push_bind(format!("k{i}"))
-                    .push(", ")
-                    .push_bind(i)
-                    .push(")");
-                // Write 7 then tries a key already taken.
-                if i == 7 {
-                    b.statement("INSERT INTO t (k, n) VALUES ('taken', 0)");
-                }
-                b.run(db)?;
-                Ok(i)
-            })
-            .await
-        })
-    });
+    let outcomes = forty_queued_writes(&store, |i, db| {
+        let mut b = DirectBatch::new();
+        b.statement("INSERT INTO t (k, n) VALUES (")
+            .push_bind(format!("k{i}"))
+            .push(", ")
+            .push_bind(i)
+            .push(")");
+        // Write 7 then tries a key already taken.
+        if i == 7 {
+            b.statement("INSERT INTO t (k, n) VALUES ('taken', 0)");
+        }
+        b.run(db)?;
+        Ok(i)
+    })
+    .await;
     let mut failed = Vec::new();
-    for (i, w) in writes.collect::<Vec<_>>().into_iter().enumerate() {
-        match w.await.unwrap() {
+    for (i, w) in outcomes.into_iter().enumerate() {
+        match w {
             Ok(n) => assert_eq!(usize::try_from(n).unwrap(), i),
             Err(e) => failed.push((i, e)),
         }
@@ -275,19 +292,16 @@ async fn queued_writes_sum_their_counters_and_a_failing_one_takes_its_counts_bac
     else {
         panic!("not SQLite")
     };
+    // Counters of region 4304: `dim` under `key`, moved by `n`.
+    fn by<'a>(dim: Dim, key: &'a str, n: i64) -> (CountKey<'a>, i64) {
+        let region = "4304";
+        (CountKey { region, dim, key }, n)
+    }
     // Counters that cannot be written fail the write that moved them, rows and all.
-    let one = [(
-        CountKey {
-            region: "4304",
-            dim: Dim::Items,
-            key: "",
-        },
-        1,
-    )];
     let failed = in_queued_write_tx(direct, durability, move |db| {
         db.execute("INSERT INTO t (k, n) VALUES ('lost', 1)", [])
             .map_err(direct_error)?;
-        db.count(&one.into_iter().collect());
+        db.count(&[by(Dim::Items, "", 1)].into_iter().collect());
         Ok(())
     })
     .await;
@@ -305,54 +319,26 @@ async fn queued_writes_sum_their_counters_and_a_failing_one_takes_its_counts_bac
     .execute(write)
     .await
     .unwrap();
-    let writes = (0..40_i64).map(|i| {
-        let store = store.clone();
-        tokio::spawn(async move {
-            let crate::Backend::Sqlite {
-                direct, durability, ..
-            } = &store.backend
-            else {
-                panic!("not SQLite")
-            };
-            in_queued_write_tx(direct, durability, move |db| {
-                let item = format!("i{i}");
-                let change: Tally<'_> = [
-                    (
-                        CountKey {
-                            region: "4304",
-                            dim: Dim::Items,
-                            key: "",
-                        },
-                        1,
-                    ),
-                    (
-                        CountKey {
-                            region: "4304",
-                            dim: Dim::Item,
-                            key: &item,
-                        },
-                        1,
-                    ),
-                ]
-                .into_iter()
-                .collect();
-                db.count(&change);
-                // Write 7 fails after counting.
-                if i == 7 {
-                    db.execute("INSERT INTO no_such_table VALUES (1)", [])
-                        .map_err(direct_error)?;
-                }
-                Ok(())
-            })
-            .await
-        })
-    });
-    let mut failed = Vec::new();
-    for (i, w) in writes.collect::<Vec<_>>().into_iter().enumerate() {
-        if w.await.unwrap().is_err() {
-            failed.push(i);
+    let outcomes = forty_queued_writes(&store, |i, db| {
+        let item = format!("i{i}");
+        let change: Tally<'_> = [by(Dim::Items, "", 1), by(Dim::Item, &item, 1)]
+            .into_iter()
+            .collect();
+        db.count(&change);
+        // Write 7 fails after counting.
+        if i == 7 {
+            db.execute("INSERT INTO no_such_table VALUES (1)", [])
+                .map_err(direct_error)?;
         }
-    }
+        Ok(())
+    })
+    .await;
+    let failed: Vec<usize> = outcomes
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| w.is_err())
+        .map(|(i, _)| i)
+        .collect();
     assert_eq!(failed, [7]);
     let items: i64 = sqlx::query_scalar(
         "SELECT n FROM stats_counts WHERE region = '4304' AND dim = 'items' AND key = ''",
@@ -375,18 +361,7 @@ async fn queued_writes_sum_their_counters_and_a_failing_one_takes_its_counts_bac
     assert_eq!(keys, expected);
     // A plain write transaction writes its counters too.
     in_write_tx(direct, durability, |db| {
-        db.count(
-            &[(
-                CountKey {
-                    region: "4304",
-                    dim: Dim::Items,
-                    key: "",
-                },
-                -4,
-            )]
-            .into_iter()
-            .collect(),
-        );
+        db.count(&[by(Dim::Items, "", -4)].into_iter().collect());
         Ok(())
     })
     .await
