@@ -134,19 +134,17 @@ macro_rules! with_new_case_rows {
         $crate::cases::with_new_case_rows!(@rows $batch = $empty, new);
         $run
     }};
-    ($batch:ident = $empty:expr, $new:expr, $shard:expr => $run:expr) => {{
-        let new: &$crate::NewCase = $new;
-        let facts = $crate::stats::new_case_facts(new);
-        let counted = tongban_domain::stats::counts::tally(&facts);
-        $crate::cases::with_new_case_rows!(@rows $batch = $empty, new);
-        $crate::stats::push_counter_upserts!(
-            $batch,
-            &counted,
-            $shard,
-            $crate::stats::CASE_COUNTER_ROWS
-        );
-        $run
-    }};
+    ($batch:ident = $empty:expr, $new:expr, $shard:expr => $run:expr) => {
+        $crate::cases::with_new_case_rows!($batch = $empty, $new, tally counted => {
+            $crate::stats::push_counter_upserts!(
+                $batch,
+                &counted,
+                $shard,
+                $crate::stats::CASE_COUNTER_ROWS
+            );
+            $run
+        })
+    };
     (@rows $batch:ident = $empty:expr, $new:expr) => {
         let new: &$crate::NewCase = $new;
         let c = &new.case;
