@@ -312,7 +312,7 @@ pub(crate) async fn in_queued_write_tx<R: Send + 'static>(
         })
         // Released: its counters join the transaction's (a failed write's went with it).
         .map(|(out, own)| {
-            add_owned(counted, own);
+            counts::merge_owned_tallies(counted, own);
             out
         });
         Box::new(move |committed| {
@@ -420,13 +420,6 @@ impl std::ops::Deref for DirectTx<'_> {
     type Target = rusqlite::Connection;
     fn deref(&self) -> &rusqlite::Connection {
         self.db
-    }
-}
-
-fn add_owned(into: &mut OwnedTally, more: OwnedTally) {
-    for (k, v) in more {
-        let n = into.entry(k).or_insert(0);
-        *n += v;
     }
 }
 

@@ -90,7 +90,8 @@ pub struct CountKey<'a> {
 /// Counter changes; never holds a zero.
 pub type Tally<'a> = BTreeMap<CountKey<'a>, i64>;
 
-/// A tally that owns its keys: what a recount accumulates over cases it no longer holds.
+/// A tally that owns its keys: what a recount accumulates over cases it no longer holds, and
+/// what a write transaction sums over its writes. May hold zeros (changes that cancelled out).
 pub type OwnedTally = BTreeMap<(String, Dim, String), i64>;
 
 /// A sub-case as far as the counters care.
@@ -316,15 +317,21 @@ pub fn merge<'a>(into: &mut Tally<'a>, more: Tally<'a>) {
     }
 }
 
-/// Adds a tally into one that owns its keys; allocates only for counters it has not seen.
+/// Adds a tally into one that owns its keys (a recount's running sum; a write's counters).
+/// Counters that cancel out stay, at zero: whoever writes the sum skips them.
 pub fn merge_owned(into: &mut OwnedTally, more: &Tally<'_>) {
     for (k, v) in more {
-        let key = (k.region.to_string(), k.dim, k.key.to_string());
-        let n = into.entry(key.clone()).or_insert(0);
-        *n += v;
-        if *n == 0 {
-            into.remove(&key);
-        }
+        *into
+            .entry((k.region.to_owned(), k.dim, k.key.to_owned()))
+            .or_insert(0) += v;
+    }
+}
+
+/// Adds one owned tally into another: a write's counters join its transaction's once the write
+/// is released.
+pub fn merge_owned_tallies(into: &mut OwnedTally, more: OwnedTally) {
+    for (k, v) in more {
+        *into.entry(k).or_insert(0) += v;
     }
 }
 

@@ -281,6 +281,39 @@ proptest! {
         prop_assert!(after.has_tolerance || !before.has_tolerance, "容缺 never un-happens");
     }
 
+    /// A transaction's counters, summed write by write into owned tallies (a write's joining its
+    /// transaction's at any point), are the changes its writes made: cancelled ones at zero.
+    #[test]
+    fn owned_sums_are_the_sum_of_the_changes(
+        cases in prop::collection::vec(case(), 1..8),
+        joins in prop::collection::vec(any::<bool>(), 8),
+    ) {
+        // Each case in turn becomes the next: changes that add, take away and cancel out.
+        let changes: Vec<Tally<'_>> = cases
+            .iter()
+            .enumerate()
+            .map(|(i, c)| delta(i.checked_sub(1).map(|p| &cases[p]), c))
+            .collect();
+        let mut want = Tally::new();
+        let mut tx = OwnedTally::new();
+        let mut write = OwnedTally::new();
+        for (change, join) in changes.iter().zip(&joins) {
+            merge(&mut want, change.clone());
+            merge_owned(&mut write, change);
+            if *join {
+                merge_owned_tallies(&mut tx, std::mem::take(&mut write));
+            }
+        }
+        merge_owned_tallies(&mut tx, write);
+        let got: Vec<_> = tx
+            .iter()
+            .filter(|(_, n)| **n != 0)
+            .map(|((r, d, k), n)| (r.as_str(), *d, k.as_str(), *n))
+            .collect();
+        let want: Vec<_> = want.iter().map(|(k, n)| (k.region, k.dim, k.key, *n)).collect();
+        prop_assert_eq!(got, want);
+    }
+
     /// The common write: sub-cases step on where they are handled, the case-level facts stay
     /// (`delta` then counts only the sub-cases that changed).
     #[test]
