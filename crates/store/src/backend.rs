@@ -235,9 +235,7 @@ mod tests {
             "the write returned before an fsync covered it"
         );
         // The writer commits without its own fsync; readers keep FULL.
-        let Backend::Sqlite { write, read, .. } = &store.backend else {
-            panic!("not SQLite")
-        };
+        let crate::SqliteParts { write, read, .. } = store.sqlite_parts();
         let sync = |pool: &SqlitePool| {
             let pool = pool.clone();
             async move {
@@ -260,9 +258,7 @@ mod tests {
 
     /// One pragma of the one writer connection and of a reader.
     async fn pragmas(store: &crate::Store, name: &str) -> (i64, i64) {
-        let Backend::Sqlite { write, read, .. } = &store.backend else {
-            panic!("not SQLite")
-        };
+        let crate::SqliteParts { write, read, .. } = store.sqlite_parts();
         let sql = format!("PRAGMA {name}");
         let w = sqlx::query_scalar::<_, i64>(&sql).fetch_one(write).await;
         let r = sqlx::query_scalar::<_, i64>(&sql).fetch_one(read).await;
@@ -282,9 +278,7 @@ mod tests {
         assert_eq!(pragmas(&store, "temp_store").await, (2, 0));
         store.put_setting("k", "v").await.unwrap();
         // Set at connect, so a connection the pool opens later is relaxed too.
-        let Backend::Sqlite { write, .. } = &store.backend else {
-            panic!("not SQLite")
-        };
+        let crate::SqliteParts { write, .. } = store.sqlite_parts();
         assert_eq!(write.options().get_max_lifetime(), None);
         assert_eq!(write.options().get_idle_timeout(), None);
         store.close().await;

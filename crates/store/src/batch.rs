@@ -98,9 +98,7 @@ mod tests {
     async fn a_sqlite_batch_binds_each_statement_its_own_values_and_is_all_or_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let store = crate::test_store_with_table(dir.path()).await;
-        let crate::Backend::Sqlite { write, .. } = &store.backend else {
-            panic!("not SQLite")
-        };
+        let write = store.sqlite_parts().write;
         let mut tx = write.begin().await.unwrap();
         let run = async {
             let mut b = Batch::new();

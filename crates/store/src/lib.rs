@@ -243,6 +243,40 @@ impl Store {
     }
 }
 
+/// A SQLite store's connections, for the store's own tests of what lies under its API.
+#[cfg(test)]
+pub(crate) struct SqliteParts<'a> {
+    pub read: &'a sqlx::SqlitePool,
+    pub write: &'a sqlx::SqlitePool,
+    pub durability: &'a durability::Durability,
+    pub direct: &'a direct::DirectWriter,
+    pub direct_read: &'a direct::DirectReaders,
+}
+
+#[cfg(test)]
+impl Store {
+    /// This store's SQLite parts; panics on PostgreSQL.
+    pub(crate) fn sqlite_parts(&self) -> SqliteParts<'_> {
+        let Backend::Sqlite {
+            read,
+            write,
+            durability,
+            direct,
+            direct_read,
+        } = &self.backend
+        else {
+            panic!("not SQLite")
+        };
+        SqliteParts {
+            read,
+            write,
+            durability,
+            direct,
+            direct_read,
+        }
+    }
+}
+
 /// For the store's own tests: a SQLite store in `dir` (file `t.db`) with one table
 /// `t (k TEXT PRIMARY KEY, n BIGINT)`.
 #[cfg(test)]
@@ -250,11 +284,8 @@ pub(crate) async fn test_store_with_table(dir: &std::path::Path) -> Store {
     let store = Store::connect(&DatabaseUrl::Sqlite(dir.join("t.db")))
         .await
         .unwrap();
-    let Backend::Sqlite { write, .. } = &store.backend else {
-        panic!("not SQLite")
-    };
     sqlx::query("CREATE TABLE t (k TEXT PRIMARY KEY, n BIGINT)")
-        .execute(write)
+        .execute(store.sqlite_parts().write)
         .await
         .unwrap();
     store

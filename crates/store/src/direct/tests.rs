@@ -62,15 +62,12 @@ fn a_value_that_does_not_convert_fails_the_batch_instead_of_binding_null() {
 async fn a_direct_write_commits_durably_and_a_failing_one_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let store = crate::test_store_with_table(dir.path()).await;
-    let crate::Backend::Sqlite {
+    let crate::SqliteParts {
         write,
         durability,
         direct,
         ..
-    } = &store.backend
-    else {
-        panic!("not SQLite")
-    };
+    } = store.sqlite_parts();
     let (_, before) = durability.stats();
     let n = in_write_tx(direct, durability, |db| {
         let mut b = DirectBatch::new();
@@ -133,12 +130,9 @@ async fn a_direct_write_commits_durably_and_a_failing_one_leaves_nothing() {
 async fn the_writer_keeps_savepoint_journals_in_memory() {
     let dir = tempfile::tempdir().unwrap();
     let store = crate::test_store_with_table(dir.path()).await;
-    let crate::Backend::Sqlite {
+    let crate::SqliteParts {
         direct, durability, ..
-    } = &store.backend
-    else {
-        panic!("not SQLite")
-    };
+    } = store.sqlite_parts();
     let temp_store = in_queued_write_tx(direct, durability, |db| {
         db.query_row("PRAGMA temp_store", [], |r| r.get::<_, i64>(0))
             .map_err(direct_error)
@@ -158,15 +152,10 @@ async fn a_direct_write_waits_for_another_connections_lock_without_blocking_the_
     let a = crate::test_store_with_table(dir.path()).await;
     let url = crate::DatabaseUrl::Sqlite(dir.path().join("t.db"));
     let b = crate::Store::connect(&url).await.unwrap();
-    let crate::Backend::Sqlite { write, .. } = &a.backend else {
-        panic!("not SQLite")
-    };
-    let crate::Backend::Sqlite {
+    let crate::SqliteParts { write, .. } = a.sqlite_parts();
+    let crate::SqliteParts {
         direct, durability, ..
-    } = &b.backend
-    else {
-        panic!("not SQLite")
-    };
+    } = b.sqlite_parts();
     // `a` holds the write lock until its task, on this same thread, commits.
     let mut tx = write.begin().await.unwrap();
     sqlx::query("INSERT INTO t (k) VALUES ('a')")
@@ -208,12 +197,9 @@ async fn forty_queued_writes<R: Send + 'static>(
             let store = store.clone();
             let body = body.clone();
             tokio::spawn(async move {
-                let crate::Backend::Sqlite {
+                let crate::SqliteParts {
                     direct, durability, ..
-                } = &store.backend
-                else {
-                    panic!("not SQLite")
-                };
+                } = store.sqlite_parts();
                 in_queued_write_tx(direct, durability, move |db| body(i, db)).await
             })
         })
@@ -231,9 +217,7 @@ async fn forty_queued_writes<R: Send + 'static>(
 async fn queued_writes_commit_together_and_a_failing_one_takes_only_itself_back() {
     let dir = tempfile::tempdir().unwrap();
     let store = crate::test_store_with_table(dir.path()).await;
-    let crate::Backend::Sqlite { write, .. } = &store.backend else {
-        panic!("not SQLite")
-    };
+    let crate::SqliteParts { write, .. } = store.sqlite_parts();
     sqlx::query("INSERT INTO t (k, n) VALUES ('taken', -1)")
         .execute(write)
         .await
@@ -283,15 +267,12 @@ async fn queued_writes_sum_their_counters_and_a_failing_one_takes_its_counts_bac
     use tongban_domain::stats::counts::Dim;
     let dir = tempfile::tempdir().unwrap();
     let store = crate::test_store_with_table(dir.path()).await;
-    let crate::Backend::Sqlite {
+    let crate::SqliteParts {
         write,
         direct,
         durability,
         ..
-    } = &store.backend
-    else {
-        panic!("not SQLite")
-    };
+    } = store.sqlite_parts();
     // Counters of region 4304: `dim` under `key`, moved by `n`.
     fn by<'a>(dim: Dim, key: &'a str, n: i64) -> (CountKey<'a>, i64) {
         let region = "4304";
@@ -384,12 +365,9 @@ async fn a_panicking_write_is_rolled_back_and_the_next_write_works() {
     let store = crate::test_store_with_table(dir.path()).await;
     let panicking = store.clone();
     let crashed = tokio::spawn(async move {
-        let crate::Backend::Sqlite {
+        let crate::SqliteParts {
             direct, durability, ..
-        } = &panicking.backend
-        else {
-            panic!("not SQLite")
-        };
+        } = panicking.sqlite_parts();
         in_write_tx(direct, durability, |db| {
             db.execute("INSERT INTO t (k, n) VALUES ('half', 1)", [])
                 .map_err(direct_error)?;
@@ -401,15 +379,12 @@ async fn a_panicking_write_is_rolled_back_and_the_next_write_works() {
     })
     .await;
     assert!(crashed.is_err(), "the write task panicked");
-    let crate::Backend::Sqlite {
+    let crate::SqliteParts {
         write,
         direct,
         durability,
         ..
-    } = &store.backend
-    else {
-        panic!("not SQLite")
-    };
+    } = store.sqlite_parts();
     in_write_tx(direct, durability, |db| {
         db.execute("INSERT INTO t (k, n) VALUES ('next', 2)", [])
             .map_err(direct_error)
@@ -430,12 +405,9 @@ async fn a_panicking_write_is_rolled_back_and_the_next_write_works() {
 async fn a_failed_read_leaves_no_transaction_open() {
     let dir = tempfile::tempdir().unwrap();
     let store = crate::test_store_with_table(dir.path()).await;
-    let crate::Backend::Sqlite {
+    let crate::SqliteParts {
         write, direct_read, ..
-    } = &store.backend
-    else {
-        panic!("not SQLite")
-    };
+    } = store.sqlite_parts();
     let count = |db: &rusqlite::Connection| {
         db.query_row("SELECT COUNT(*) FROM t", [], |r| r.get::<_, i64>(0))
             .map_err(direct_error)
