@@ -136,7 +136,10 @@ impl Serialize for Sorted<'_> {
 
 /// The canonical bytes hashed for an event (without the domain prefix).
 pub fn canonical_json(e: &EventRecord) -> String {
-    // Parsed so the keys are sorted whatever order the stored text has them in.
+    // Parsed from the text, even when the writer still holds the value it was made from: the keys
+    // then sort whatever order the text has them in, and the hash is of exactly what a verifier
+    // reads back (without serde_json's `float_roundtrip` a float may not survive value → text →
+    // value bit for bit).
     let payload = e.payload.value();
     let c = Canonical {
         case_number: &e.case_number,
