@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 use rusqlite::OpenFlags;
 use rusqlite::types::{ToSql, ToSqlOutput, Value};
 use tokio::sync::{Mutex, MutexGuard};
-use tongban_domain::stats::counts::{self, CountKey, OwnedTally, Tally};
+use tongban_domain::stats::counts::{self, OwnedTally, Tally};
 
 use crate::durability::Durability;
 use crate::{Result, StoreError};
@@ -425,20 +425,7 @@ impl std::ops::Deref for DirectTx<'_> {
 
 /// Upserts counter changes in the open transaction on `db`, skipping those that cancelled out.
 fn write_counters(db: &rusqlite::Connection, counted: &OwnedTally) -> Result<()> {
-    let tally: Tally<'_> = counted
-        .iter()
-        .filter(|(_, n)| **n != 0)
-        .map(|((region, dim, key), n)| {
-            (
-                CountKey {
-                    region,
-                    dim: *dim,
-                    key,
-                },
-                *n,
-            )
-        })
-        .collect();
+    let tally = counts::as_tally(counted);
     let mut batch = DirectBatch::new();
     // SQLite keeps one counter shard (see `stats::shard_for`).
     crate::stats::push_counter_upserts!(batch, &tally, 0, crate::stats::CASE_COUNTER_ROWS);

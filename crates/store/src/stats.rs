@@ -374,12 +374,7 @@ impl Store {
                 counted += page.len() as u64;
                 after = last;
             }
-            let all: Tally<'_> = all
-                .iter()
-                .map(|((region, dim, key), n)| {
-                    (counts::CountKey { region, dim: *dim, key }, *n)
-                })
-                .collect();
+            let all = counts::as_tally(&all);
             add_to_counters!(tx, &all, 0);
             sqlx::query(
                 "INSERT INTO settings (key, value) VALUES ($1, $2) \

@@ -335,6 +335,19 @@ pub fn merge_owned_tallies(into: &mut OwnedTally, more: OwnedTally) {
     }
 }
 
+/// An owned tally as a [`Tally`] borrowing its keys, leaving out the counters at zero: what the
+/// counter upserts take.
+pub fn as_tally(owned: &OwnedTally) -> Tally<'_> {
+    owned
+        .iter()
+        .filter(|(_, n)| **n != 0)
+        .map(|((region, dim, key), n)| {
+            let dim = *dim;
+            (CountKey { region, dim, key }, *n)
+        })
+        .collect()
+}
+
 /// SQL's `substr(s, 1, n)` on ASCII digits.
 fn prefix(s: &str, n: usize) -> &str {
     s.get(..n).unwrap_or(s)

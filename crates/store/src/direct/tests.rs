@@ -1,4 +1,5 @@
 use super::*;
+use tongban_domain::stats::counts::CountKey;
 
 #[test]
 fn a_direct_batch_builds_the_same_text_as_the_sqlx_batch() {

@@ -305,6 +305,7 @@ proptest! {
             }
         }
         merge_owned_tallies(&mut tx, write);
+        prop_assert_eq!(&as_tally(&tx), &want);
         let got: Vec<_> = tx
             .iter()
             .filter(|(_, n)| **n != 0)
