@@ -430,15 +430,7 @@ async fn the_queue_orders_by_deadline_and_marks_overdue_rows(s: &TestServer) {
         .as_str()
         .unwrap()
         .to_string();
-    s.app
-        .store
-        .execute_raw(&format!(
-            "UPDATE sub_cases SET state = REPLACE(state, '\"accepted_on\":\"{accepted}\"', \
-             '\"accepted_on\":\"2026-01-05\"'), accepted_on = '2026-01-05', deadline = '2026-01-08' \
-             WHERE case_number = '{late}'"
-        ))
-        .await
-        .unwrap();
+    back_date(s, &late, &accepted, "2026-01-05", "2026-01-08").await;
     let (_, c) = api(s, &a.approver, &format!("/api/v1/cases/{late}"), None).await;
     assert_eq!(c["sub_cases"][0]["time_status"], "overdue", "{c}");
 
@@ -454,15 +446,7 @@ async fn the_queue_orders_by_deadline_and_marks_overdue_rows(s: &TestServer) {
             .get(&format!("/api/v1/calendar/deadline?start={start}&days=3"))
             .await;
         let deadline = d["deadline"].as_str().unwrap().to_string();
-        s.app
-            .store
-            .execute_raw(&format!(
-                "UPDATE sub_cases SET state = REPLACE(state, '\"accepted_on\":\"{prev}\"', \
-                 '\"accepted_on\":\"{start}\"'), accepted_on = '{start}', deadline = '{deadline}' \
-                 WHERE case_number = '{near}'"
-            ))
-            .await
-            .unwrap();
+        back_date(s, &near, &prev, &start, &deadline).await;
         prev = start;
         let (_, c) = api(s, &a.approver, &format!("/api/v1/cases/{near}"), None).await;
         if c["sub_cases"][0]["time_status"] == "near_due" {
@@ -561,4 +545,26 @@ async fn refusal_decision_exists_only_after_a_rejection(s: &TestServer) {
     assert_eq!(status, 404, "not visible to another department");
     let (_, html) = page(s, &format!("/cases/{number}"), &a.clerk, None).await;
     assert!(html.contains(&format!("/api/v1/cases/{number}/refusal")));
+}
+
+/// Moves the acceptance of case `number`'s first sub-case from `from` to `to`, with its new
+/// deadline, behind the application's back; and its version, as every write to a case's rows
+/// does (the server keeps recently read cases by version).
+async fn back_date(s: &TestServer, number: &str, from: &str, to: &str, deadline: &str) {
+    s.app
+        .store
+        .execute_raw(&format!(
+            "UPDATE sub_cases SET state = REPLACE(state, '\"accepted_on\":\"{from}\"', \
+             '\"accepted_on\":\"{to}\"'), accepted_on = '{to}', deadline = '{deadline}' \
+             WHERE case_number = '{number}'"
+        ))
+        .await
+        .unwrap();
+    s.app
+        .store
+        .execute_raw(&format!(
+            "UPDATE cases SET version = version + 1 WHERE number = '{number}'"
+        ))
+        .await
+        .unwrap();
 }

@@ -9,8 +9,10 @@ use tongban_domain::stats::counts::CaseFacts;
 use crate::{Result, Store, StoreError, in_tx, on_pool};
 
 mod direct; // the same writes on SQLite's direct path
+mod recent; // recently read and written cases, checked by version
 mod rows; // the insert heads and row bindings shared with the generator's copies
 mod writes; // the row macros of a case's writes, shared by both paths
+pub(crate) use recent::RecentCases;
 pub(crate) use rows::{
     INSERT_CASES, INSERT_EVENTS, INSERT_MATERIALS, INSERT_SUB_CASES, INSERT_TERMS, bind_case,
     bind_event, bind_material, bind_sub_case,
@@ -147,6 +149,49 @@ impl CaseRecord {
             .collect();
         facts
     }
+
+    /// This case as change `ch` leaves it once its version check passed: what the change's
+    /// statements (`push_change_rows!`) do to the rows, done to this copy, so that it equals a
+    /// read of the case afterwards.
+    pub fn apply(&mut self, ch: &CaseChange) {
+        self.case.version = ch.expected_version + 1;
+        self.case.status.clone_from(&ch.status);
+        self.case.closed_at = ch.closed_at;
+        for s in &ch.sub_cases {
+            if let Some(x) = self.sub_cases.iter_mut().find(|x| x.seq == s.seq) {
+                x.status.clone_from(&s.status);
+                x.state.clone_from(&s.state);
+                x.accepted_on.clone_from(&s.accepted_on);
+                x.deadline.clone_from(&s.deadline);
+                x.concluded_on.clone_from(&s.concluded_on);
+                x.pledge_due.clone_from(&s.pledge_due);
+            }
+        }
+        // An upsert on (case, material): a later row of the same material wins; a read returns
+        // them by code. Found by a scan, not a binary search: a case has a handful of materials,
+        // and a database collation other than byte order must not make one appear twice.
+        for m in &ch.materials {
+            match self
+                .materials
+                .iter_mut()
+                .find(|x| x.material_code == m.material_code)
+            {
+                Some(x) => {
+                    x.provided.clone_from(&m.provided);
+                    x.file_sha256.clone_from(&m.file_sha256);
+                    x.file_name.clone_from(&m.file_name);
+                    x.updated_at = m.updated_at;
+                }
+                None => {
+                    let at = self
+                        .materials
+                        .partition_point(|x| x.material_code < m.material_code);
+                    self.materials.insert(at, m.clone());
+                }
+            }
+        }
+        self.events.extend(ch.events.iter().cloned());
+    }
 }
 
 impl NewCase {
@@ -174,7 +219,7 @@ impl NewCase {
 }
 
 /// A case with all its rows, read in one go (see [`Store::case_record`]).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CaseRecord {
     pub case: CaseRow,
     pub sub_cases: Vec<SubCaseRow>,
@@ -329,6 +374,8 @@ impl Store {
             }
             crate::Backend::Postgres(_) => in_tx!(self, tx => insert_case!(tx, new, self)),
         }
+        // Its first action reads it next.
+        self.recent_cases.keep_new(new);
         Ok(())
     }
 
@@ -347,6 +394,7 @@ impl Store {
         build: impl FnOnce(i64) -> NewCase + Send + 'static,
     ) -> Result<NewCase> {
         match &self.backend {
+            // `create_case` keeps it.
             crate::Backend::Postgres(_) => {
                 let serial = self.allocate_case_serial(day).await?;
                 let new = build(serial);
@@ -358,7 +406,7 @@ impl Store {
             } => {
                 // Creations share transactions with actions and each other (see `direct`).
                 let day = day.to_string();
-                crate::direct::in_queued_write_tx(direct, durability, move |db| {
+                let new = crate::direct::in_queued_write_tx(direct, durability, move |db| {
                     let serial: i64 = db
                         .prepare_cached(
                             "INSERT INTO case_counters (day, n) VALUES ($1, 1) \
@@ -370,7 +418,9 @@ impl Store {
                     direct::insert_case(db, &new)?;
                     Ok(new)
                 })
-                .await
+                .await?;
+                self.recent_cases.keep_new(&new);
+                Ok(new)
             }
         }
     }
@@ -380,7 +430,7 @@ impl Store {
     /// Applies a change if the case is still at the expected version; `false` (and nothing
     /// written) when someone else changed it first.
     pub async fn apply_case_change(&self, ch: &CaseChange) -> Result<bool> {
-        match &self.backend {
+        let applied = match &self.backend {
             crate::Backend::Sqlite {
                 direct, durability, ..
             } => {
@@ -390,20 +440,26 @@ impl Store {
                 crate::direct::in_queued_write_tx(direct, durability, move |db| {
                     direct::write_case_change(db, &ch)
                 })
-                .await
+                .await?
             }
-            crate::Backend::Postgres(_) => Ok(in_tx!(self, tx => write_case_change!(tx, ch, self))),
+            crate::Backend::Postgres(_) => in_tx!(self, tx => write_case_change!(tx, ch, self)),
+        };
+        if applied {
+            self.recent_cases.advance(ch);
         }
+        Ok(applied)
     }
 
-    /// A case with its sub-cases, materials and events, or `None`. On SQLite one read
-    /// transaction (one snapshot) on the direct path; on PostgreSQL the case, then the other three
-    /// at once — consistent as far as callers rely on it, since every change to those rows is
+    /// A case with its sub-cases, materials and events, or `None`. The case's version is read
+    /// first: when this process holds the case at that version (`cases/recent.rs`) the rest comes
+    /// from there and only the receiving center is read. On SQLite one read transaction (one
+    /// snapshot) on the direct path; on PostgreSQL the case, then the other three at once —
+    /// consistent as far as callers rely on it, since every change to those rows is
     /// version-checked against the case read first.
     pub async fn case_record(&self, number: &str) -> Result<Option<CaseRecord>> {
         match &self.backend {
             crate::Backend::Sqlite { direct_read, .. } => {
-                direct_read.read(|db| direct::case_record(db, number))
+                direct_read.read(|db| direct::case_record_or_recent(db, number, &self.recent_cases))
             }
             crate::Backend::Postgres(_) => {
                 let Some(case) = self.case(number).await? else {
@@ -415,19 +471,27 @@ impl Store {
                         None => Ok(None),
                     }
                 };
+                if let Some(kept) = self.recent_cases.get(number, case.version) {
+                    return Ok(Some(CaseRecord {
+                        center: center.await?,
+                        ..kept
+                    }));
+                }
                 let (sub_cases, materials, events, center) = tokio::try_join!(
                     self.sub_cases(number),
                     self.case_materials(number),
                     self.events(number),
                     center
                 )?;
-                Ok(Some(CaseRecord {
+                let record = CaseRecord {
                     case,
                     sub_cases,
                     materials,
                     events,
                     center,
-                }))
+                };
+                self.recent_cases.keep(&record);
+                Ok(Some(record))
             }
         }
     }

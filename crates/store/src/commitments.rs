@@ -127,6 +127,9 @@ impl Store {
             }
             ok
         });
+        if applied {
+            self.recent_cases.advance(ch);
+        }
         Ok(applied)
     }
 

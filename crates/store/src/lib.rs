@@ -146,6 +146,9 @@ pub struct Store {
     /// Parsed item versions, keyed by (code, version): a stored version is never changed (an
     /// import only ever inserts the next one), so once read it can be kept. See `catalog.rs`.
     pub(crate) item_cache: std::sync::Arc<catalog::ItemCache>,
+    /// Cases as last read or written here, used while the stored version is theirs. See
+    /// `cases/recent.rs`.
+    pub(crate) recent_cases: std::sync::Arc<cases::RecentCases>,
 }
 
 impl Store {
@@ -160,6 +163,7 @@ impl Store {
         Ok(Store {
             backend: Backend::connect(url, mode).await?,
             item_cache: Default::default(),
+            recent_cases: Default::default(),
         })
     }
 

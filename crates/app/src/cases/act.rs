@@ -245,48 +245,22 @@ impl App {
         }
         // The answer is the case as this change left it, built from the rows read above and what
         // was just written (no second read: the version check proved nothing came in between).
-        let CaseChange {
-            status,
-            closed_at,
-            sub_cases: changed,
-            materials: written,
-            events: new_events,
-            ..
-        } = change;
-        let case = CaseRow {
-            version: req.version + 1,
-            status,
-            closed_at,
-            ..case
-        };
-        let subs: Vec<SubCaseRow> = subs
-            .into_iter()
-            .map(|s| match changed.iter().find(|c| c.seq == s.seq) {
-                Some(c) => c.clone(),
-                None => s,
-            })
-            .collect();
-        let mut materials = materials;
-        for m in written {
-            match materials
-                .iter_mut()
-                .find(|x| x.material_code == m.material_code)
-            {
-                Some(x) => {
-                    x.provided = m.provided;
-                    x.file_sha256 = m.file_sha256;
-                    x.file_name = m.file_name;
-                    x.updated_at = m.updated_at;
-                }
-                None => {
-                    let at = materials.partition_point(|x| x.material_code < m.material_code);
-                    materials.insert(at, m);
-                }
-            }
-        }
-        let mut timeline = timeline;
-        timeline.extend(new_events);
         // A change never moves the case's receiving center: the one read with it still holds.
+        let mut after = CaseRecord {
+            case,
+            sub_cases: subs,
+            materials,
+            events: timeline,
+            center,
+        };
+        after.apply(&change);
+        let CaseRecord {
+            case,
+            sub_cases: subs,
+            materials,
+            events: timeline,
+            center,
+        } = after;
         self.view_of(user, case, &subs, materials, timeline, center)
             .await
     }

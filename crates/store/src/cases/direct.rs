@@ -3,6 +3,7 @@
 
 use tongban_domain::stats::counts::{self, CaseFacts};
 
+use super::RecentCases;
 use super::{CASE_COLUMNS, EVENT_COLUMNS, EventRow, MATERIAL_COLUMNS, SUB_COLUMNS};
 use crate::direct::{DirectBatch, DirectTx, direct_error};
 use crate::stats::{CASE_FACTS, JoinedFactsRow, commitment_after, facts_after, facts_of_joined};
@@ -94,8 +95,52 @@ fn has_commitment(db: &rusqlite::Connection, number: &str) -> Result<bool> {
     .map_err(direct_error)
 }
 
-/// [`crate::Store::case_record`] on SQLite, inside a read transaction on `db`.
-pub(crate) fn case_record(db: &rusqlite::Connection, number: &str) -> Result<Option<CaseRecord>> {
+/// [`crate::Store::case_record`] on SQLite, inside a read transaction on `db`: from `recent`
+/// when it holds the case at the stored version, else read whole (and kept there).
+pub(crate) fn case_record_or_recent(
+    db: &rusqlite::Connection,
+    number: &str,
+    recent: &RecentCases,
+) -> Result<Option<CaseRecord>> {
+    use rusqlite::OptionalExtension;
+    let stamp: Option<(i64, Option<String>)> = db
+        .prepare_cached("SELECT version, center_code FROM cases WHERE number = ?1")
+        .and_then(|mut s| {
+            s.query_row([number], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+        })
+        .map_err(direct_error)?;
+    let Some((version, center_code)) = stamp else {
+        return Ok(None);
+    };
+    let Some(kept) = recent.get(number, version) else {
+        let record = case_record(db, number)?;
+        if let Some(record) = &record {
+            recent.keep(record);
+        }
+        return Ok(record);
+    };
+    let center = match &center_code {
+        Some(code) => crate::places::center_direct(db, code)?,
+        None => None,
+    };
+    let record = CaseRecord { center, ..kept };
+    // Tests run debug builds: every use of a kept case there is checked against the tables, in
+    // the same snapshot.
+    #[cfg(debug_assertions)]
+    {
+        let stored = case_record(db, number)?;
+        debug_assert_eq!(
+            stored.as_ref(),
+            Some(&record),
+            "the case kept in the process differs from the stored one at the same version"
+        );
+    }
+    Ok(Some(record))
+}
+
+/// The whole case, inside a read transaction on `db`.
+fn case_record(db: &rusqlite::Connection, number: &str) -> Result<Option<CaseRecord>> {
     let case = db
         .prepare_cached(&format!(
             "SELECT {CASE_COLUMNS} FROM cases c WHERE c.number = ?1"
