@@ -13,7 +13,7 @@ use utoipa::Modify;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use crate::AppState;
-use crate::problem::{ApiError, Lang};
+use crate::problem::{ApiError, InLang, Lang};
 
 /// The name of the session cookie.
 pub const SESSION_COOKIE: &str = "tongban_session";
@@ -102,10 +102,7 @@ impl FromRequestParts<AppState> for SignedIn {
         let Some(token) = request_token(&parts.headers) else {
             return Err(ApiError::new(auth_required(), lang));
         };
-        app.authenticate(&token)
-            .await
-            .map(SignedIn)
-            .map_err(|e| ApiError::new(e, lang))
+        app.authenticate(&token).await.map(SignedIn).in_lang(lang)
     }
 }
 

@@ -89,6 +89,17 @@ impl ApiError {
     }
 }
 
+/// A service result on its way out of an API handler: its error told in the caller's language.
+pub trait InLang<T> {
+    fn in_lang(self, lang: Lang) -> Result<T, ApiError>;
+}
+
+impl<T> InLang<T> for Result<T, AppError> {
+    fn in_lang(self, lang: Lang) -> Result<T, ApiError> {
+        self.map_err(|e| ApiError::new(e, lang))
+    }
+}
+
 pub fn status_of(kind: ErrorKind) -> StatusCode {
     match kind {
         ErrorKind::Invalid => StatusCode::BAD_REQUEST,

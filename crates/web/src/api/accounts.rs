@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::auth::{
     SignedIn, clear_session_cookie, client_key, request_token, session_kind, set_session_cookie,
 };
-use crate::problem::{ApiError, Lang, Problem};
+use crate::problem::{ApiError, InLang, Lang, Problem};
 
 /// Sign-in: user name and password.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -81,7 +81,7 @@ pub(crate) async fn create_session(
         app.login_as(kind, &req.username, &req.password, &client_key(&extensions))
             .await
     };
-    let session = run.await.map_err(|e| ApiError::new(e, lang))?;
+    let session = run.await.in_lang(lang)?;
     let mut resp = Json(&session).into_response();
     if session.kind == SessionKind::Cookie
         && let Some(cookie) = set_session_cookie(&session.token)
@@ -102,9 +102,7 @@ pub(crate) async fn delete_session(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     if let Some(token) = request_token(&headers) {
-        app.logout(&token)
-            .await
-            .map_err(|e| ApiError::new(e, lang))?;
+        app.logout(&token).await.in_lang(lang)?;
     }
     Ok((
         StatusCode::NO_CONTENT,

@@ -14,7 +14,7 @@ use tongban_domain::agency::Scope;
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::extract::ApiJson;
-use crate::problem::{ApiError, Lang, Problem};
+use crate::problem::{ApiError, InLang, Lang, Problem};
 
 fn parse_id(id: &str) -> Result<i64, AppError> {
     id.trim().parse::<i64>().map_err(|_| {
@@ -48,7 +48,7 @@ pub(crate) async fn grant(
     app.grant_authorization(&user, req)
         .await
         .map(|v| (StatusCode::CREATED, Json(v)))
-        .map_err(|e| ApiError::new(e, lang))
+        .in_lang(lang)
 }
 
 /// The authorizations you gave (`given`, as principal) and hold (`held`, as agent), each with its
@@ -64,10 +64,7 @@ pub(crate) async fn list(
     lang: Lang,
     SignedIn(user): SignedIn,
 ) -> Result<Json<AuthorizationList>, ApiError> {
-    app.authorizations(&user)
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::new(e, lang))
+    app.authorizations(&user).await.map(Json).in_lang(lang)
 }
 
 /// One authorization (its principal, agent, whoever recorded it, or a system administrator).
@@ -85,7 +82,7 @@ pub(crate) async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<AuthorizationView>, ApiError> {
     let run = async { app.authorization(&user, parse_id(&id)?).await };
-    run.await.map(Json).map_err(|e| ApiError::new(e, lang))
+    run.await.map(Json).in_lang(lang)
 }
 
 /// Revoke an authorization (the principal or a system administrator). The agent can no longer act
@@ -106,7 +103,7 @@ pub(crate) async fn revoke(
     Path(id): Path<String>,
 ) -> Result<Json<AuthorizationView>, ApiError> {
     let run = async { app.revoke_authorization(&user, parse_id(&id)?).await };
-    run.await.map(Json).map_err(|e| ApiError::new(e, lang))
+    run.await.map(Json).in_lang(lang)
 }
 
 /// The printable authorization (授权委托书), A4, for the principal to sign.
@@ -124,7 +121,7 @@ pub(crate) async fn document(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let run = async { app.authorization(&user, parse_id(&id)?).await };
-    let a = run.await.map_err(|e| ApiError::new(e, lang))?;
+    let a = run.await.in_lang(lang)?;
     Ok((
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
         Html(authorization_document(&a)),
@@ -151,7 +148,7 @@ pub(crate) async fn appoint_helper(
     app.appoint_village_helper(&user, req)
         .await
         .map(Json)
-        .map_err(|e| ApiError::new(e, lang))
+        .in_lang(lang)
 }
 
 fn esc(s: &str) -> String {

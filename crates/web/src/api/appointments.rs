@@ -16,7 +16,7 @@ use utoipa::IntoParams;
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::extract::{ApiJson, ApiQuery};
-use crate::problem::{ApiError, Lang, Problem};
+use crate::problem::{ApiError, InLang, Lang, Problem};
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub(crate) struct SlotsQuery {
@@ -43,7 +43,7 @@ pub(crate) async fn slots(
         let date = tongban_app::require(q.date.as_deref(), "date")?;
         app.day_slots(&code, date).await
     };
-    run.await.map(Json).map_err(|e| ApiError::new(e, lang))
+    run.await.map(Json).in_lang(lang)
 }
 
 /// A center's slot template: the stored one, or the default of its tier (`stored: false`), and
@@ -59,10 +59,7 @@ pub(crate) async fn get_template(
     lang: Lang,
     Path(code): Path<String>,
 ) -> Result<Json<TemplateView>, ApiError> {
-    app.slot_template(&code)
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::new(e, lang))
+    app.slot_template(&code).await.map(Json).in_lang(lang)
 }
 
 /// Replace a center's slot template (a system administrator or a clerk of the center):
@@ -89,7 +86,7 @@ pub(crate) async fn put_template(
     app.put_slot_template(&user, &code, template)
         .await
         .map(Json)
-        .map_err(|e| ApiError::new(e, lang))
+        .in_lang(lang)
 }
 
 /// Mark a day as an extended-service day (`{date, name}`): the center opens on it even when the
@@ -113,7 +110,7 @@ pub(crate) async fn add_extended_day(
     app.add_extended_day(&user, &code, req)
         .await
         .map(Json)
-        .map_err(|e| ApiError::new(e, lang))
+        .in_lang(lang)
 }
 
 /// Book a slot (applicants): `{center, item | bundle, date, time}`. The window type follows the
@@ -137,7 +134,7 @@ pub(crate) async fn book(
     app.book_appointment(&user, req)
         .await
         .map(|a| (StatusCode::CREATED, Json(a)))
-        .map_err(|e| ApiError::new(e, lang))
+        .in_lang(lang)
 }
 
 /// Your appointments, latest first, with how many are open and how many you missed.
@@ -152,10 +149,7 @@ pub(crate) async fn mine(
     lang: Lang,
     SignedIn(user): SignedIn,
 ) -> Result<Json<MyAppointments>, ApiError> {
-    app.my_appointments(&user)
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::new(e, lang))
+    app.my_appointments(&user).await.map(Json).in_lang(lang)
 }
 
 /// Cancel a booking; its place is freed.
@@ -176,7 +170,7 @@ pub(crate) async fn cancel(
     app.cancel_appointment(&user, id)
         .await
         .map(Json)
-        .map_err(|e| ApiError::new(e, lang))
+        .in_lang(lang)
 }
 
 /// Move a booking to another slot at the same center (`{date, time}`); the old place is freed
@@ -201,7 +195,7 @@ pub(crate) async fn move_to(
     app.move_appointment(&user, id, req)
         .await
         .map(Json)
-        .map_err(|e| ApiError::new(e, lang))
+        .in_lang(lang)
 }
 
 /// Check in (the applicant, or a clerk of the center) from an hour before the slot until it ends:
@@ -223,7 +217,7 @@ pub(crate) async fn check_in(
     app.check_in(&user, id)
         .await
         .map(|t| (StatusCode::CREATED, Json(t)))
-        .map_err(|e| ApiError::new(e, lang))
+        .in_lang(lang)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -255,7 +249,7 @@ pub(crate) async fn call_next(
         let wt = tongban_app::require(q.window_type.as_deref(), "window_type")?;
         app.call_next(&user, &code, wt, q.counter).await
     };
-    run.await.map(Json).map_err(|e| ApiError::new(e, lang))
+    run.await.map(Json).in_lang(lang)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -276,7 +270,7 @@ async fn step(
     app.queue_step(&user, &code, &ticket, action, counter)
         .await
         .map(Json)
-        .map_err(|e| ApiError::new(e, lang))
+        .in_lang(lang)
 }
 
 /// Call a number again (重呼): one being called, or one skipped earlier who has now arrived.
@@ -349,10 +343,7 @@ pub(crate) async fn display(
     Path(code): Path<String>,
     ApiQuery(q): ApiQuery<DisplayQuery>,
 ) -> Result<Response, ApiError> {
-    let d = app
-        .queue_display(&code)
-        .await
-        .map_err(|e| ApiError::new(e, lang))?;
+    let d = app.queue_display(&code).await.in_lang(lang)?;
     match q.format.as_deref() {
         None | Some("json") => Ok(Json(d).into_response()),
         Some("html") => Ok(Html(display_html(&d)).into_response()),

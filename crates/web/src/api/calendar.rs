@@ -8,7 +8,7 @@ use utoipa::IntoParams;
 
 use crate::AppState;
 use crate::extract::ApiQuery;
-use crate::problem::{ApiError, Lang, Problem};
+use crate::problem::{ApiError, InLang, Lang, Problem};
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub(crate) struct DeadlineQuery {
@@ -35,5 +35,5 @@ pub(crate) async fn deadline(
         let days = tongban_app::require(q.days.as_deref(), "days")?;
         app.deadline(start, days)
     };
-    run().map(Json).map_err(|e| ApiError::new(e, lang))
+    run().map(Json).in_lang(lang)
 }

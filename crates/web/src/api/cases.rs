@@ -16,7 +16,7 @@ use crate::AppState;
 use crate::auth::SignedIn;
 use crate::documents;
 use crate::extract::{ApiJson, ApiQuery};
-use crate::problem::{ApiError, Lang, Problem};
+use crate::problem::{ApiError, InLang, Lang, Problem};
 
 /// Upload one material file (raw body; `Content-Type` application/pdf, image/jpeg or image/png;
 /// at most 10 MiB). Stored content-addressed; the answer's `sha256` is what a case refers to.
@@ -60,7 +60,7 @@ pub(crate) async fn upload_file(
     app.store_file(bytes.to_vec(), ctype)
         .await
         .map(|f| (StatusCode::CREATED, Json(f)))
-        .map_err(|e| ApiError::new(e, lang))
+        .in_lang(lang)
 }
 
 /// Apply for one item or one bundle — online as an applicant, or at a window as a clerk for the
@@ -89,10 +89,7 @@ pub(crate) async fn create_case(
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|k| !k.is_empty());
-    let created = app
-        .create_case(&user, req, key)
-        .await
-        .map_err(|e| ApiError::new(e, lang))?;
+    let created = app.create_case(&user, req, key).await.in_lang(lang)?;
     let status = if created.replayed {
         StatusCode::OK
     } else {
@@ -153,7 +150,7 @@ pub(crate) async fn list_cases(
         )
         .await
     };
-    run.await.map(Json).map_err(|e| ApiError::new(e, lang))
+    run.await.map(Json).in_lang(lang)
 }
 
 /// One case: sub-cases with 收件地 and 办理地, deadlines and flags, materials, and the timeline
@@ -171,10 +168,7 @@ pub(crate) async fn get_case(
     SignedIn(user): SignedIn,
     Path(number): Path<String>,
 ) -> Result<Json<CaseView>, ApiError> {
-    app.case_view(&user, &number)
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::new(e, lang))
+    app.case_view(&user, &number).await.map(Json).in_lang(lang)
 }
 
 /// Act on one sub-case: accept, reject, request_supplement, supplement, review, approve, deny,
@@ -198,10 +192,7 @@ pub(crate) async fn act(
     Path(number): Path<String>,
     ApiJson(req): ApiJson<ActionRequest>,
 ) -> Result<Json<CaseView>, ApiError> {
-    app.act(&user, &number, req)
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::new(e, lang))
+    app.act(&user, &number, req).await.map(Json).in_lang(lang)
 }
 
 fn html(body: String) -> Response {
@@ -226,10 +217,7 @@ pub(crate) async fn receipt(
     SignedIn(user): SignedIn,
     Path(number): Path<String>,
 ) -> Result<Response, ApiError> {
-    let case = app
-        .case_view(&user, &number)
-        .await
-        .map_err(|e| ApiError::new(e, lang))?;
+    let case = app.case_view(&user, &number).await.in_lang(lang)?;
     Ok(html(documents::receipt(&case)))
 }
 
@@ -247,10 +235,7 @@ pub(crate) async fn notice(
     SignedIn(user): SignedIn,
     Path(number): Path<String>,
 ) -> Result<Response, ApiError> {
-    let case = app
-        .case_view(&user, &number)
-        .await
-        .map_err(|e| ApiError::new(e, lang))?;
+    let case = app.case_view(&user, &number).await.in_lang(lang)?;
     Ok(html(documents::one_time_notice(&case)))
 }
 
@@ -269,10 +254,7 @@ pub(crate) async fn refusal(
     SignedIn(user): SignedIn,
     Path(number): Path<String>,
 ) -> Result<Response, ApiError> {
-    let case = app
-        .case_view(&user, &number)
-        .await
-        .map_err(|e| ApiError::new(e, lang))?;
+    let case = app.case_view(&user, &number).await.in_lang(lang)?;
     match documents::refusal::refusal(&case) {
         Some(doc) => Ok(html(doc)),
         None => Err(ApiError::new(

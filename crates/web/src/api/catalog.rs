@@ -9,7 +9,7 @@ use utoipa::IntoParams;
 
 use crate::AppState;
 use crate::extract::ApiQuery;
-use crate::problem::{ApiError, Lang, Problem};
+use crate::problem::{ApiError, InLang, Lang, Problem};
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub(crate) struct CatalogQuery {
@@ -46,7 +46,7 @@ pub(crate) async fn list_items(
             limit,
         )
     };
-    run().map(Json).map_err(|e| ApiError::new(e, lang))
+    run().map(Json).in_lang(lang)
 }
 
 /// One item with every standard element (事项要素).
@@ -61,10 +61,7 @@ pub(crate) async fn get_item(
     lang: Lang,
     Path(code): Path<String>,
 ) -> Result<Json<ItemDetail>, ApiError> {
-    app.item_detail(&code)
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::new(e, lang))
+    app.item_detail(&code).await.map(Json).in_lang(lang)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -92,7 +89,7 @@ pub(crate) async fn list_bundles(
         let (offset, limit) = parse_page(q.offset.as_deref(), q.limit.as_deref())?;
         app.search_bundles(q.q.as_deref().unwrap_or(""), offset, limit)
     };
-    run().map(Json).map_err(|e| ApiError::new(e, lang))
+    run().map(Json).in_lang(lang)
 }
 
 /// One bundle with its merged form, merged material list, stages and committed limit.
@@ -107,7 +104,5 @@ pub(crate) async fn get_bundle(
     lang: Lang,
     Path(code): Path<String>,
 ) -> Result<Json<BundleDetail>, ApiError> {
-    app.bundle_detail(&code)
-        .map(Json)
-        .map_err(|e| ApiError::new(e, lang))
+    app.bundle_detail(&code).map(Json).in_lang(lang)
 }

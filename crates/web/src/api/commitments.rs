@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::auth::SignedIn;
 use crate::documents::{esc, page};
 use crate::extract::{ApiJson, ApiQuery};
-use crate::problem::{ApiError, Lang, Problem};
+use crate::problem::{ApiError, InLang, Lang, Problem};
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub(crate) struct VerificationsQuery {
@@ -46,7 +46,7 @@ pub(crate) async fn list(
         let (offset, limit) = parse_page(q.offset.as_deref(), q.limit.as_deref())?;
         app.verifications(&user, q.status, offset, limit).await
     };
-    run.await.map(Json).map_err(|e| ApiError::new(e, lang))
+    run.await.map(Json).in_lang(lang)
 }
 
 fn parse_seq(seq: &str) -> Result<i64, AppError> {
@@ -86,7 +86,7 @@ pub(crate) async fn verify(
         let seq = parse_seq(&seq)?;
         app.verify(&user, &number, seq, req).await
     };
-    run.await.map(Json).map_err(|e| ApiError::new(e, lang))
+    run.await.map(Json).in_lang(lang)
 }
 
 /// The 告知承诺书 of a case, printable on A4: the materials replaced and the catalog's commitment
@@ -107,7 +107,7 @@ pub(crate) async fn document(
     let doc = app
         .commitment_document(&user, &number)
         .await
-        .map_err(|e| ApiError::new(e, lang))?;
+        .in_lang(lang)?;
     Ok((
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
         Html(render(&doc)),

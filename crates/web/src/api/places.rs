@@ -10,7 +10,7 @@ use utoipa::IntoParams;
 
 use crate::AppState;
 use crate::extract::ApiQuery;
-use crate::problem::{ApiError, Lang, Problem};
+use crate::problem::{ApiError, InLang, Lang, Problem};
 
 /// A region with its ancestors and children (`/api/v1/regions/430400` lists the 14 county-level
 /// units of 衡阳市).
@@ -26,10 +26,7 @@ pub(crate) async fn get_region(
     lang: Lang,
     Path(code): Path<String>,
 ) -> Result<Json<RegionView>, ApiError> {
-    app.region(&code)
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::new(e, lang))
+    app.region(&code).await.map(Json).in_lang(lang)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -59,5 +56,5 @@ pub(crate) async fn list_centers(
         let (offset, limit) = parse_page(q.offset.as_deref(), q.limit.as_deref())?;
         app.centers(region, limit, offset).await
     };
-    run.await.map(Json).map_err(|e| ApiError::new(e, lang))
+    run.await.map(Json).in_lang(lang)
 }

@@ -10,7 +10,7 @@ use crate::AppState;
 use crate::auth::SignedIn;
 use crate::documents;
 use crate::extract::ApiJson;
-use crate::problem::{ApiError, Lang, Problem};
+use crate::problem::{ApiError, InLang, Lang, Problem};
 
 /// The supplement pledge (容缺受理承诺书) of a case accepted with missing materials, printable on
 /// A4: the pledged materials, their deadline and whether each has arrived; after a missed deadline
@@ -28,10 +28,7 @@ pub(crate) async fn pledge(
     SignedIn(user): SignedIn,
     Path(number): Path<String>,
 ) -> Result<Response, ApiError> {
-    let case = app
-        .case_view(&user, &number)
-        .await
-        .map_err(|e| ApiError::new(e, lang))?;
+    let case = app.case_view(&user, &number).await.in_lang(lang)?;
     Ok((
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
         Html(documents::tolerance::pledge(&case)),
@@ -55,9 +52,6 @@ pub(crate) async fn register(
     lang: Lang,
     ApiJson(req): ApiJson<Registration>,
 ) -> Result<Response, ApiError> {
-    let user = app
-        .register(&req)
-        .await
-        .map_err(|e| ApiError::new(e, lang))?;
+    let user = app.register(&req).await.in_lang(lang)?;
     Ok((StatusCode::CREATED, Json(user)).into_response())
 }
