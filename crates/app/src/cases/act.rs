@@ -25,15 +25,14 @@ impl App {
         // answer. If anything changed since, so did the case version, and the version-checked
         // write below refuses the change (every event and material is written only by a
         // version-checked change or with the case itself).
-        let record = self.load_visible(user, number).await?;
+        let mut record = self.load_visible(user, number).await?;
         let before = record.facts();
-        let CaseRecord {
-            case,
-            sub_cases: subs,
-            materials,
-            events: timeline,
-            center,
-        } = record;
+        let (case, subs, materials, timeline) = (
+            &record.case,
+            &record.sub_cases,
+            &record.materials,
+            &record.events,
+        );
         if case.version != req.version {
             return Err(stale(number, case.version));
         }
@@ -45,7 +44,7 @@ impl App {
             )
             .with_field("sub_case"));
         };
-        if !self.bound_to(user, &case, sub) {
+        if !self.bound_to(user, case, sub) {
             return Err(forbidden(
                 "case.not_your_case",
                 "This sub-case is received or handled somewhere your account is not bound to.",
@@ -85,7 +84,7 @@ impl App {
             }
         }
 
-        Self::check_tolerated(&materials, &req.action)?; // 容缺办
+        Self::check_tolerated(materials, &req.action)?; // 容缺办
         let next =
             case::apply(&state, &item, user.role, &req.action, today).map_err(domain_error)?;
         let cal = self.calendar();
@@ -125,7 +124,7 @@ impl App {
         // Bundle dependencies: a waiting item starts when everything it needs has concluded.
         if next.status.is_terminal() || next.status.is_concluded() {
             let mut states: BTreeMap<i64, SubCaseState> = BTreeMap::new();
-            for s in &subs {
+            for s in subs {
                 let st: SubCaseState = if s.seq == sub.seq {
                     next.clone()
                 } else {
@@ -142,7 +141,7 @@ impl App {
                         .map(|bi| bi.needs.clone())
                         .unwrap_or_default()
                 };
-                for s in &subs {
+                for s in subs {
                     let Some(st) = states.get(&s.seq) else {
                         continue;
                     };
@@ -191,7 +190,7 @@ impl App {
         // The case ends when every sub-case has finished (for its item: delivered, or concluded
         // when there is nothing to deliver; or ended otherwise).
         let mut all_done = true;
-        for s in &subs {
+        for s in subs {
             let row = changed.iter().find(|c| c.seq == s.seq).unwrap_or(s);
             let st: SubCaseState = serde_json::from_str(&row.state).map_err(internal_json)?;
             let finished = if s.seq == sub.seq {
@@ -233,7 +232,7 @@ impl App {
         };
         // 承诺办: a conclusion may be sampled for 事后核查 in the same transaction.
         if !self
-            .apply_change_sampling(user, &case, &materials, &mut change)
+            .apply_change_sampling(user, case, materials, &mut change)
             .await?
         {
             let current = self
@@ -246,21 +245,14 @@ impl App {
         // The answer is the case as this change left it, built from the rows read above and what
         // was just written (no second read: the version check proved nothing came in between).
         // A change never moves the case's receiving center: the one read with it still holds.
-        let mut after = CaseRecord {
-            case,
-            sub_cases: subs,
-            materials,
-            events: timeline,
-            center,
-        };
-        after.apply(&change);
+        record.apply(&change);
         let CaseRecord {
             case,
             sub_cases: subs,
             materials,
             events: timeline,
             center,
-        } = after;
+        } = record;
         self.view_of(user, case, &subs, materials, timeline, center)
             .await
     }
