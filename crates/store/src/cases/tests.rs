@@ -1,15 +1,6 @@
 use super::*;
 use tongban_domain::case::chain::{GENESIS, next_link, seal, verify_chain};
 
-#[test]
-fn terms_are_the_distinct_non_ascii_characters() {
-    assert_eq!(
-        search_terms("李 四李", "城乡 A1-养老"),
-        ["李", "四", "城", "乡", "养", "老"]
-    );
-    assert!(search_terms("Li Si", "ABC").is_empty());
-}
-
 /// A case of one item received at center C430481, before its number is drawn.
 fn template() -> NewCase {
     let event = |seq, kind: &str| {
@@ -94,13 +85,6 @@ fn a_numbered_case_carries_its_number_everywhere_and_its_chain_holds() {
     let other = template.numbered("TB20261129000008".into());
     assert_ne!(other.events[0].hash, n.events[0].hash);
     verify_chain(&other.events).unwrap();
-}
-
-#[test]
-fn a_query_is_looked_up_by_its_first_non_ascii_character() {
-    assert_eq!(query_term(" a李四").as_deref(), Some("李"));
-    assert_eq!(query_term("TB20261128"), None);
-    assert_eq!(query_term("\u{3000}王"), Some("王".into()));
 }
 
 /// Two stores on one file stand for two nodes, or for a process whose kept case went stale: a
