@@ -33,9 +33,9 @@ pub struct GenerateArgs {
     /// The random seed: the same seed on the same catalog gives the same history.
     #[arg(long, default_value_t = 1, value_name = "SEED")]
     pub seed: u64,
-    /// Bulk load (SQLite only): write with `synchronous=OFF` while generating, then checkpoint the
-    /// log into the database file with `synchronous=FULL` and fsync before reporting success. The
-    /// generator acknowledges no user, so nothing promised is at risk; a power cut during the run
+    /// Bulk load (SQLite only): write with `synchronous=OFF` and no fsync per commit while
+    /// generating, then checkpoint the log into the database file with `synchronous=FULL` and
+    /// fsync before reporting success. The generator acknowledges no user, so nothing promised is at risk; a power cut during the run
     /// can damage the file: start again with an empty data directory. Never used by `serve`.
     #[arg(long)]
     pub bulk: bool,

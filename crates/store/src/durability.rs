@@ -18,6 +18,9 @@
 //! same file, which the next flush syncs as a whole. When the WAL file is (re)created, its folder
 //! is synced too, so the file's name survives a power cut as well.
 //!
+//! A bulk load (`tongban demo generate --bulk`) makes the whole load durable once, at its end
+//! ([`Durability::deferred`]): its commits wait for no fsync on the way.
+//!
 //! A failed fsync is sticky: Linux may drop the dirty pages it could not write, so a later fsync
 //! that "succeeds" proves nothing. Every later write then fails until the process restarts (and
 //! SQLite recovers from what is really on disk), the same choice PostgreSQL makes.
@@ -46,6 +49,8 @@ struct Inner {
     /// Nanoseconds write transactions held the one write connection (from the return of BEGIN
     /// to the return of COMMIT): how busy the writer is, which the engine benchmark reports.
     held_ns: AtomicU64,
+    /// A bulk load's: commits are made durable together at its end, not one by one.
+    deferred: bool,
 }
 
 #[derive(Debug, Default)]
@@ -65,6 +70,18 @@ struct State {
 impl Durability {
     /// The barrier for the database file at `db`; its WAL is `db` + `-wal`.
     pub fn new(db: &Path) -> Durability {
+        Durability::with(db, false)
+    }
+
+    /// For a bulk load, which acknowledges no user and makes the whole load durable at its end
+    /// (a checkpoint with `synchronous=FULL`): [`Durability::wait`] returns at once. Each wait
+    /// used to run an fdatasync of megabytes of log that the end's checkpoint syncs anyway, and
+    /// the generator's next batch waited for it.
+    pub fn deferred(db: &Path) -> Durability {
+        Durability::with(db, true)
+    }
+
+    fn with(db: &Path, deferred: bool) -> Durability {
         let mut wal = db.as_os_str().to_owned();
         wal.push("-wal");
         let dir = match db.parent() {
@@ -78,17 +95,22 @@ impl Durability {
                 state: Mutex::new(State::default()),
                 flushed: Notify::new(),
                 held_ns: AtomicU64::new(0),
+                deferred,
             }),
         }
     }
 
-    /// Call right after a write transaction committed: returns once that commit is on disk.
+    /// Call right after a write transaction committed: returns once that commit is on disk
+    /// (at once when [`Durability::deferred`]).
     pub async fn wait(&self) -> Result<()> {
         let mine = {
             let mut st = self.inner.lock();
             st.committed += 1;
             st.committed
         };
+        if self.inner.deferred {
+            return Ok(());
+        }
         loop {
             let notified = self.inner.flushed.notified();
             let mut notified = std::pin::pin!(notified);
@@ -209,6 +231,21 @@ mod tests {
         let d = Durability::new(&dir.path().join("none.db"));
         d.wait().await.unwrap();
         assert_eq!(d.stats().1, 1);
+    }
+
+    #[tokio::test]
+    async fn a_bulk_load_waits_for_no_fsync() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("t.db");
+        std::fs::write(dir.path().join("t.db-wal"), b"frames").unwrap();
+        let d = Durability::deferred(&db);
+        for _ in 0..3 {
+            d.wait().await.unwrap();
+        }
+        assert_eq!(d.stats(), (0, 0), "no fsync ran, none is claimed");
+        let d = Durability::new(&db);
+        d.wait().await.unwrap();
+        assert_eq!(d.stats(), (1, 1));
     }
 
     #[tokio::test]
