@@ -209,16 +209,6 @@ macro_rules! push_counter_upserts {
     }};
 }
 
-/// The statements adding a tally to the counters, bound but not yet run (see
-/// [`push_counter_upserts`]).
-macro_rules! counter_upserts {
-    ($tally:expr, $shard:expr) => {{
-        let mut batch = $crate::batch::Batch::new();
-        $crate::stats::push_counter_upserts!(batch, $tally, $shard);
-        batch.into_queries()
-    }};
-}
-
 /// Adds a tally to the counters inside the open transaction `$tx`.
 macro_rules! add_to_counters {
     ($tx:ident, $tally:expr, $shard:expr) => {{
@@ -257,9 +247,7 @@ macro_rules! has_commitment {
         n > 0
     }};
 }
-pub(crate) use {
-    add_to_counters, counter_upserts, has_commitment, load_case_facts, push_counter_upserts,
-};
+pub(crate) use {add_to_counters, has_commitment, load_case_facts, push_counter_upserts};
 
 /// One open sub-case of the near-due or overdue list.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
