@@ -87,6 +87,77 @@ fn a_numbered_case_carries_its_number_everywhere_and_its_chain_holds() {
     verify_chain(&other.events).unwrap();
 }
 
+/// The region, department, center and clerk that [`template`] refers to.
+async fn seed(store: &Store) {
+    sqlx::raw_sql(
+        "INSERT INTO regions (code, name, level) VALUES ('430481', '耒阳市', 'county'); \
+         INSERT INTO departments (code, name, department_type, level, region_code) \
+         VALUES ('430481-hrss', '人社局', 'hrss', 'county', '430481'); \
+         INSERT INTO service_centers (code, name, level, region_code, address, windows) \
+         VALUES ('C430481', '耒阳市政务服务中心', 'county', '430481', '蔡子池街道', 12); \
+         INSERT INTO users (id, username, display_name, role, password_hash, created_at) \
+         VALUES (1, 'clerk', '窗口', 'clerk', '-', 0);",
+    )
+    .execute(store.sqlite_parts().write)
+    .await
+    .unwrap();
+}
+
+/// The generator's batch of copies (one transaction on the direct connection in a bulk load) is
+/// all or nothing on either failure a copy can meet: a number already taken, and a department
+/// that does not exist.
+#[tokio::test]
+async fn a_batch_of_copies_is_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = crate::DatabaseUrl::Sqlite(dir.path().join("t.db"));
+    let store = Store::connect_with(&url, crate::WriteMode::BulkLoad)
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    seed(&store).await;
+    let copy = |number: &str| crate::CaseCopy {
+        case: template().numbered(number.into()),
+        template: "TB20261129000000".into(),
+        shift_ms: 0,
+    };
+    let stored = || async {
+        sqlx::query_scalar::<_, String>("SELECT number FROM cases ORDER BY number")
+            .fetch_all(store.sqlite_parts().write)
+            .await
+            .unwrap()
+    };
+    store
+        .insert_case_copies(&[copy("TB20261129000001")])
+        .await
+        .unwrap();
+    let taken = store
+        .insert_case_copies(&[copy("TB20261129000002"), copy("TB20261129000001")])
+        .await;
+    assert!(taken.is_err(), "a number taken twice");
+    let mut nowhere = copy("TB20261129000004");
+    nowhere.case.sub_cases[0].department_code = "nowhere".into();
+    let unknown = store
+        .insert_case_copies(&[copy("TB20261129000003"), nowhere])
+        .await;
+    assert!(unknown.is_err(), "a department that does not exist");
+    assert_eq!(
+        stored().await,
+        ["TB20261129000001"],
+        "nothing of either batch"
+    );
+    // The writer is usable afterwards, and every row of a good batch is there.
+    store
+        .insert_case_copies(&[copy("TB20261129000005")])
+        .await
+        .unwrap();
+    assert_eq!(stored().await, ["TB20261129000001", "TB20261129000005"]);
+    let events: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
+        .fetch_one(store.sqlite_parts().write)
+        .await
+        .unwrap();
+    assert_eq!(events, 4);
+}
+
 /// Two stores on one file stand for two nodes, or for a process whose kept case went stale: a
 /// case kept by one is used only while the stored version is the kept one, a kept case moved on
 /// by a change reads as the tables do, and the receiving center is read every time.
@@ -97,18 +168,7 @@ async fn a_kept_case_is_used_only_at_the_stored_version() {
     let a = Store::connect(&url).await.unwrap();
     a.migrate().await.unwrap();
     let b = Store::connect(&url).await.unwrap();
-    sqlx::raw_sql(
-        "INSERT INTO regions (code, name, level) VALUES ('430481', '耒阳市', 'county'); \
-         INSERT INTO departments (code, name, department_type, level, region_code) \
-         VALUES ('430481-hrss', '人社局', 'hrss', 'county', '430481'); \
-         INSERT INTO service_centers (code, name, level, region_code, address, windows) \
-         VALUES ('C430481', '耒阳市政务服务中心', 'county', '430481', '蔡子池街道', 12); \
-         INSERT INTO users (id, username, display_name, role, password_hash, created_at) \
-         VALUES (1, 'clerk', '窗口', 'clerk', '-', 0);",
-    )
-    .execute(a.sqlite_parts().write)
-    .await
-    .unwrap();
+    seed(&a).await;
     let new = template().numbered("TB20261129000007".into());
     let number = new.case.number.clone();
     a.create_case(&new).await.unwrap();
