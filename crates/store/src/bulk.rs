@@ -174,9 +174,7 @@ impl Store {
                 let mut batch = crate::batch::Batch::<sqlx::Postgres>::new();
                 push_copy_rows!(batch, copies, &counted);
                 let mut tx = pool.begin().await?;
-                for mut q in batch.into_queries() {
-                    q.build().execute(&mut *tx).await?;
-                }
+                crate::batch::run_batch!(tx, batch);
                 tx.commit().await?;
                 Ok(())
             }
